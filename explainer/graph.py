@@ -1,0 +1,233 @@
+"""The graph model: one backward walk for every engine, and the snapshot every view reads.
+
+An engine node (a `Scalar`, a `Tensor`) is anything with `.inputs` (a tuple of engine nodes) and
+`._input_grads(g)` (the gradients its inputs receive when `g` flows into it). `backpropagate`
+walks such nodes in reverse topological order — iteratively, so a 100,000-deep chain is fine —
+and can record each step it takes. `Graph.build` runs that walk and freezes the result into plain
+records (`Node`, `Edge`, `Step`) that the renderers, the explanation, the animation and the torch
+check read. Node ids are positions in topological order, never `id()`, so output is deterministic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .format import fmt
+
+
+def topological_order(root) -> list:
+    """Every node `root` depends on, inputs before the nodes that use them (iterative DFS)."""
+    order, seen = [], {id(root)}
+    stack = [(root, iter(root.inputs))]
+    while stack:
+        node, pending = stack[-1]
+        for child in pending:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append((child, iter(child.inputs)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+@dataclass(slots=True)
+class Step:
+    """One application of the chain rule: `upstream` flowing through `node` reaches input `index`."""
+
+    node: Any
+    index: int
+    input: Any
+    upstream: Any
+    local: Any
+    contribution: Any
+
+
+@dataclass(slots=True)
+class Backward:
+    order: list
+    grads: dict  # id(engine node) -> its gradient, for every node the output depends on
+    steps: list
+
+
+def backpropagate(root, seed, record: bool = False) -> Backward:
+    """Reverse-mode differentiation from `root`, seeded with `seed` (1 for a scalar output)."""
+    order = topological_order(root)
+    grads = {id(root): seed}
+    steps = []
+    for node in reversed(order):
+        g = grads.get(id(node))
+        if g is None or not node.inputs:
+            continue
+        for index, (inp, contribution) in enumerate(zip(node.inputs, node._input_grads(g))):
+            if contribution is None:
+                continue
+            key = id(inp)
+            previous = grads.get(key)
+            grads[key] = contribution if previous is None else previous + contribution
+            if record:
+                steps.append(Step(node, index, inp, g, node._local(index), contribution))
+    return Backward(order, grads, steps)
+
+
+# ---------------------------------------------------------------------------------------------
+# The frozen snapshot
+
+
+@dataclass(slots=True)
+class Node:
+    id: int
+    name: str
+    kind: str            # "input" (a leaf that wants a gradient), "const", "op"
+    op: str | None       # registry name for kind "op"
+    inputs: tuple[int, ...]
+    value: Any
+    grad: Any            # None where no gradient flows (constants)
+    attrs: dict = field(default_factory=dict)
+    group: str | None = None   # e.g. "layer 1 / neuron 2" for clustered pictures
+
+    @property
+    def shape(self) -> tuple | None:
+        return getattr(self.value, "shape", None)
+
+
+@dataclass(slots=True)
+class Edge:
+    src: int
+    dst: int
+    index: int           # which input of dst
+    local: Any           # ∂dst/∂src as a number (scalars); None for tensors
+    text: str            # ∂dst/∂src as text, e.g. "c" or "grad · Wᵀ"
+    grad: bool           # whether a gradient flows along it
+
+
+@dataclass(slots=True)
+class GraphStep:
+    """A backward step in terms of node ids (see `Step`)."""
+
+    node: int
+    input: int
+    index: int
+    upstream: Any
+    local: Any
+    contribution: Any
+
+
+class Graph:
+    """Nodes in topological order, the edges between them, and the backward steps taken."""
+
+    def __init__(self, nodes: list[Node], edges: list[Edge], output: int, steps: list[GraphStep],
+                 title: str = ""):
+        self.nodes = nodes
+        self.edges = edges
+        self.output = output
+        self.steps = steps
+        self.title = title
+        self._by_name = {n.name: n for n in nodes}
+
+    @classmethod
+    def build(cls, root, seed=1.0, title: str = "") -> "Graph":
+        """Back-propagate from the engine node `root` and freeze everything into records."""
+        walk = backpropagate(root, seed, record=True)
+        ids = {id(n): i for i, n in enumerate(walk.order)}
+        names = _unique_names(walk.order)
+        nodes = []
+        for i, n in enumerate(walk.order):
+            kind = "op" if n.inputs else ("input" if n.requires_grad else "const")
+            nodes.append(Node(
+                id=i, name=names[i], kind=kind, op=n.op.name if n.inputs else None,
+                inputs=tuple(ids[id(x)] for x in n.inputs), value=n.value,
+                grad=walk.grads.get(id(n)), attrs=dict(n.attrs or {}),
+                group=getattr(n, "group", None),
+            ))
+        edges = []
+        for n in walk.order:
+            if not n.inputs:
+                continue
+            input_names = [names[ids[id(x)]] for x in n.inputs]
+            for index, x in enumerate(n.inputs):
+                edges.append(Edge(
+                    src=ids[id(x)], dst=ids[id(n)], index=index,
+                    local=n._local(index) if x.requires_grad else None,
+                    text=n._local_text(index, input_names, names[ids[id(n)]]),
+                    grad=x.requires_grad,
+                ))
+        steps = [GraphStep(ids[id(s.node)], ids[id(s.input)], s.index, s.upstream, s.local,
+                           s.contribution) for s in walk.steps]
+        return cls(nodes, edges, ids[id(root)], steps, title)
+
+    # -- lookups -----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __getitem__(self, name: str) -> Node:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            known = ", ".join(n.name for n in self.nodes if n.kind != "const")
+            from .errors import ExplainerError
+            raise ExplainerError(f"no node named {name!r}; the graph has: {known}") from None
+
+    @property
+    def output_node(self) -> Node:
+        return self.nodes[self.output]
+
+    def leaves(self) -> list[Node]:
+        return [n for n in self.nodes if n.kind == "input"]
+
+    def edges_into(self, node_id: int) -> list[Edge]:
+        return [e for e in self.edges if e.dst == node_id]
+
+    # -- exports -----------------------------------------------------------------------------
+    def to_networkx(self):
+        """A networkx DiGraph: node keys are ids, attributes name/kind/op/value/grad; edges carry
+        `local` and `text`."""
+        import networkx as nx
+
+        g = nx.DiGraph(output=self.output, title=self.title)
+        for n in self.nodes:
+            g.add_node(n.id, name=n.name, kind=n.kind, op=n.op, value=n.value, grad=n.grad,
+                       shape=n.shape, group=n.group)
+        for e in self.edges:
+            g.add_edge(e.src, e.dst, index=e.index, local=e.local, text=e.text, grad=e.grad)
+        return g
+
+    def summary(self) -> dict:
+        """`{"output": name, "nodes": {name: {"value": v, "grad": g}}}` with lists for tensors."""
+        return {
+            "output": self.output_node.name,
+            "nodes": {n.name: {"value": to_jsonable(n.value), "grad": to_jsonable(n.grad)}
+                      for n in self.nodes if n.kind != "const"},
+        }
+
+
+def _unique_names(order: Iterable) -> list[str]:
+    """The engine's names where given, scalar constants by their value, the rest t1, t2, …"""
+    names, taken, counter = [], set(), 0
+    given = {n.name for n in order if getattr(n, "name", None)}
+    for n in order:
+        name = getattr(n, "name", None)
+        if not name and not n.inputs and not n.requires_grad and getattr(n.value, "ndim", 0) == 0:
+            name = fmt(n.value)
+        if not name:
+            counter += 1
+            while f"t{counter}" in given:
+                counter += 1
+            name = f"t{counter}"
+        if name in taken:  # two nodes called alike (two constants 3, a name reused): keep apart
+            k = 2
+            while f"{name}#{k}" in taken:
+                k += 1
+            name = f"{name}#{k}"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def to_jsonable(x):
+    if x is None:
+        return None
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    return float(x)
