@@ -1,2 +1,32 @@
-def main():
-    pass
+"""The `explainer` command line: `explainer --help`, or `python cli.py --help`."""
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from explainer.commands import trace as trace_commands
+from explainer.errors import ExplainerError
+
+app = typer.Typer(
+    name="explainer",
+    help="See how gradients flow: trace an expression or a network, draw its forward and backward "
+         "graphs, check every gradient against torch, and run the classic training examples.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+trace_commands.register(app)
+
+
+def main() -> None:
+    """Run the app; a user's mistake is one sentence on stderr and exit code 2, never a traceback."""
+    try:
+        app()
+    except ExplainerError as error:
+        sys.stderr.write(f"error: {error}\n")
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    main()

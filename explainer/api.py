@@ -1,0 +1,90 @@
+"""The traced object: what `explainer.trace(...)` returns and every view hangs off."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ExplainerError
+from .graph import Graph
+
+
+class Traced:
+    """A computation traced into one `Graph`, with its views one method away.
+
+        t = trace("J = 3(a + bc)", a=5, b=3, c=2)
+        t["b"].grad        # 6.0
+        t.render("j.svg", view="both", explain="b")
+        t.check().ok       # torch agrees
+        t.explain("b").text()
+    """
+
+    def __init__(self, graph: Graph, source: str = ""):
+        self.graph = graph
+        self.source = source
+
+    def __getitem__(self, name: str):
+        return self.graph[name]
+
+    @property
+    def output(self):
+        return self.graph.output_node
+
+    def render(self, path: str | Path | None = None, view: str = "both", explain: str | None = None,
+               **options):
+        """Write a picture to `path` (format from the suffix), or return the SVG text without one."""
+        from . import render
+
+        if path is None:
+            return render.svg(self.graph, view=view, explain=explain, **options)
+        return render.render(self.graph, path, view=view, explain=explain, **options)
+
+    def check(self, rtol: float = 1e-9):
+        from .check import check
+
+        return check(self.graph, rtol=rtol)
+
+    def explain(self, wrt: str):
+        from .explain import explain
+
+        return explain(self.graph, wrt)
+
+    def to_networkx(self):
+        return self.graph.to_networkx()
+
+    def summary(self) -> dict:
+        return self.graph.summary()
+
+    def _repr_svg_(self) -> str:
+        from . import render
+
+        return render.svg(self.graph, view="both")
+
+    def __repr__(self) -> str:
+        out = self.output
+        return f"<Traced {out.name} = {out.value!r}, {len(self.graph)} nodes>"
+
+
+def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
+    """Trace `expression` — textbook text like "J = 3(a + bc)", or an engine node you built
+    (a `Scalar` or `Tensor` output) — into a `Traced` graph with every gradient filled in."""
+    values = {**(values or {}), **named_values}
+    if isinstance(expression, str):
+        from .expr import trace_expression
+
+        root = trace_expression(expression, values)
+        source = expression
+    elif hasattr(expression, "inputs") and hasattr(expression, "_input_grads"):
+        if values:
+            raise ExplainerError("values are only taken with an expression text, not with a traced node")
+        root, source = expression, ""
+    else:
+        raise ExplainerError(f"trace() takes an expression text or a Scalar/Tensor, not {type(expression).__name__}")
+    return Traced(Graph.build(root, seed=_seed_for(root.value), title=source), source)
+
+
+def _seed_for(value):
+    """d(output)/d(output): 1 for a scalar; ones of the output's shape for a tensor."""
+    if getattr(value, "ndim", 0):
+        import numpy as np
+
+        return np.ones_like(value)
+    return 1.0 if not hasattr(value, "dtype") else value.dtype.type(1)

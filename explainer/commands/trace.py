@@ -1,0 +1,161 @@
+"""render, check, explain, demo: the scalar explainer's commands."""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import typer
+
+from explainer.format import fmt
+
+from .common import AtOption, console, print_json, trace_text
+
+DEFAULT_EXPRESSION = "J = 3(a + bc)"
+DEFAULT_AT = "a=5,b=3,c=2"
+VIEWS = ("forward", "backward", "both")
+
+
+def render(
+    expression: str = typer.Argument(..., help="The expression, e.g. \"J = 3(a + bc)\"."),
+    at: str = AtOption,
+    view: str = typer.Option("both", help="forward (values), backward (local gradients) or both."),
+    explain: str = typer.Option(None, "--explain", help="Highlight every path from the output to this node."),
+    output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf or .dot"),
+):
+    """Draw the graph of an expression.
+
+    Example:  explainer render "J = 3(a + bc)" --at a=5,b=3,c=2 --view both --explain b -o j.svg
+    """
+    from explainer.render import require_dot
+
+    _check_view(view)
+    if output.suffix != ".dot":
+        require_dot()
+    traced = trace_text(expression, at)
+    path = traced.render(output, view=view, explain=explain)
+    console.print(f"wrote {path}")
+
+
+def check(
+    expression: str = typer.Argument(..., help="The expression, e.g. \"J = 3(a + bc)\"."),
+    at: str = AtOption,
+    rtol: float = typer.Option(1e-9, help="Relative tolerance against torch."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
+):
+    """Compare every gradient with torch.autograd (float64) and finite differences; exit 1 on a mismatch.
+
+    Example:  explainer check "J = 3(a + bc)" --at a=5,b=3,c=2
+    """
+    traced = trace_text(expression, at)
+    report = traced.check(rtol=rtol)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        console.print(report.table())
+        verdict = "[green]torch agrees with every gradient[/]" if report.ok else "[red]MISMATCH with torch[/]"
+        console.print(verdict)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def explain(
+    expression: str = typer.Argument(..., help="The expression, e.g. \"J = 3(a + bc)\"."),
+    at: str = AtOption,
+    wrt: str = typer.Option(..., "--wrt", help="The node to differentiate with respect to, e.g. b."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the text."),
+):
+    """Write out the chain rule: every path from the output to one node, the products and their sum.
+
+    Example:  explainer explain "J = 3(a + bc)" --at a=5,b=3,c=2 --wrt b
+    """
+    traced = trace_text(expression, at)
+    explanation = traced.explain(wrt)
+    if as_json:
+        print_json({**traced.summary(), "wrt": wrt, "explanation": explanation.to_json()})
+    else:
+        console.print(explanation.text(), highlight=False)
+
+
+def demo(
+    out: Path = typer.Option(Path("demo-out"), "-o", "--out", help="Folder for the pictures and index.html."),
+):
+    """The main job: J = 3(a + bc) at a=5, b=3, c=2 in every view, checked against torch, in a gallery.
+
+    Writes forward, backward and both views, one --explain picture per leaf, graph.dot, check.json
+    and an index.html that shows them all.
+
+    Example:  explainer demo -o demo-out
+    """
+    from explainer.render import require_dot
+
+    require_dot()
+    out.mkdir(parents=True, exist_ok=True)
+    traced = trace_text(DEFAULT_EXPRESSION, DEFAULT_AT)
+    pictures = []
+    for view in VIEWS:
+        path = traced.render(out / f"{view}.svg", view=view)
+        pictures.append((f"{view} view", path))
+    leaves = [n.name for n in traced.graph.leaves()]
+    explanations = []
+    for leaf in leaves:
+        path = traced.render(out / f"explain-{leaf}.svg", view="backward", explain=leaf)
+        explanation = traced.explain(leaf)
+        pictures.append((explanation.text(), path))
+        explanations.append(explanation.text())
+    traced.render(out / "graph.dot", view="both")
+    report = traced.check()
+    (out / "check.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    index = out / "index.html"
+    index.write_text(_gallery(traced, pictures, explanations, report), encoding="utf-8")
+    console.print(report.table())
+    console.print("\n".join(explanations), highlight=False)
+    verdict = "torch agrees with every gradient" if report.ok else "MISMATCH with torch"
+    console.print(f"{verdict}\nopen {index.resolve()}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _check_view(view: str) -> None:
+    from explainer.errors import ExplainerError
+
+    if view not in VIEWS:
+        raise ExplainerError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+
+
+def _gallery(traced, pictures, explanations, report) -> str:
+    """A self-contained page: the pictures inline, the chain rule, torch's verdict."""
+    out = traced.output
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{html.escape(fmt(r['value']))}</td>"
+        f"<td>{html.escape(fmt(r['grad']))}</td><td>{html.escape(fmt(r['torch']))}</td></tr>"
+        for name, r in report.to_json()["nodes"].items()
+    )
+    figures = "".join(
+        f"<figure><figcaption>{html.escape(caption)}</figcaption>{_inline_svg(path)}</figure>"
+        for caption, path in pictures
+    )
+    verdict = "torch.autograd agrees with every gradient" if report.ok else "torch.autograd DISAGREES"
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>explainer — {html.escape(traced.source)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
+figure{{margin:2em 0}} figcaption{{font-weight:600;margin-bottom:.5em}} svg{{max-width:100%;height:auto}}
+table{{border-collapse:collapse}} td,th{{border:1px solid #999;padding:.2em .6em;text-align:right}}</style>
+</head><body>
+<h1>{html.escape(traced.source)} at {html.escape(DEFAULT_AT)}</h1>
+<p>{html.escape(out.name)} = {html.escape(fmt(out.value))}. {html.escape(verdict)}.</p>
+<pre>{html.escape(chr(10).join(explanations))}</pre>
+<table><tr><th>node</th><th>value</th><th>our gradient</th><th>torch</th></tr>{rows}</table>
+{figures}
+</body></html>
+"""
+
+
+def _inline_svg(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("<svg"):]
+
+
+def register(app: typer.Typer) -> None:
+    for command in (render, check, explain, demo):
+        app.command()(command)
