@@ -1,0 +1,248 @@
+"""Three opinions on every gradient: ours, torch.autograd's, and central finite differences.
+
+`check(graph)` replays the graph in torch (float64) and compares node by node; `ok` means we
+agree with torch to `rtol`. Finite differences re-evaluate the graph forward from the op registry
+with one leaf nudged — only for leaves, at most `MAX_LEAVES` leaves and `MAX_ELEMENTS` elements of
+each, picked evenly, so the cost stays linear in the graph's size. They are a third opinion:
+where they disagree (a relu kink, |x| at 0) the report flags it but `ok` is about torch.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .format import fmt
+from .graph import Graph, to_jsonable
+from .ops import OPS
+from .ops.backends import MATH, NUMPY
+
+MAX_LEAVES = 32        # leaves probed by finite differences
+MAX_ELEMENTS = 32      # elements probed per tensor leaf
+FD_STEP = 1e-6         # relative step h = FD_STEP · max(1, |x|)
+FD_RTOL = 1e-5         # finite differences that far off are flagged
+
+
+@dataclass(slots=True)
+class CheckRow:
+    name: str
+    kind: str            # "input" or "op"
+    value: Any
+    ours: Any            # None where our walk gave no gradient
+    torch: Any
+    fd: Any              # None for intermediates and unprobed leaves; tensors: nan where unprobed
+    error: float         # largest relative difference ours vs torch (inf: missing, nan or inf)
+    ok: bool             # ours agrees with torch
+    fd_ok: bool | None   # finite differences agree with ours (None: not probed)
+
+
+@dataclass
+class CheckReport:
+    output: str
+    rows: list[CheckRow]
+    rtol: float
+
+    @property
+    def ok(self) -> bool:
+        return all(row.ok for row in self.rows)
+
+    @property
+    def mismatches(self) -> list[CheckRow]:
+        return [row for row in self.rows if not row.ok]
+
+    def __getitem__(self, name: str) -> CheckRow:
+        for row in self.rows:
+            if row.name == name:
+                return row
+        raise KeyError(name)
+
+    def to_dict(self) -> dict:
+        """`{"output": "J", "ok": true, "nodes": {"J": {"value", "grad", "torch", "fd", "error",
+        "ok", "fd_ok"}}}`; tensors as nested lists, nan/inf (and unprobed elements) as null."""
+        return {
+            "output": self.output,
+            "ok": self.ok,
+            "nodes": {row.name: {
+                "value": _plain(row.value), "grad": _plain(row.ours), "torch": _plain(row.torch),
+                "fd": _plain(row.fd), "error": _plain(row.error), "ok": row.ok,
+                "fd_ok": row.fd_ok,
+            } for row in self.rows},
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def table(self):
+        """A rich Table: one line per node, mismatches in red, finite-difference flags in yellow."""
+        from rich.table import Table
+
+        verdict = "all gradients agree with torch" if self.ok else \
+            f"{len(self.mismatches)} gradient(s) disagree with torch"
+        table = Table(title=f"gradients of {self.output}: {verdict} (rtol {self.rtol:g})")
+        for column in ("node", "value", "ours", "torch", "finite diff.", "rel. error", "vs torch",
+                       "vs fd"):
+            table.add_column(column, justify="left" if column == "node" else "right")
+        for row in self.rows:
+            fd_flag = "—" if row.fd_ok is None else ("ok" if row.fd_ok else "[yellow]differs[/]")
+            table.add_row(row.name, _cell(row.value), _cell(row.ours), _cell(row.torch),
+                          "—" if row.fd is None else _cell(row.fd), f"{row.error:.1e}",
+                          "ok" if row.ok else "[bold red]MISMATCH[/]", fd_flag,
+                          style=None if row.ok else "red")
+        return table
+
+
+def check(graph: Graph, rtol: float = 1e-9) -> CheckReport:
+    """Compare every gradient in `graph` with torch.autograd's and (leaves) finite differences."""
+    from .torchbridge import replay
+
+    theirs = replay(graph)
+    probes = finite_differences(graph)
+    rows = []
+    for node in graph.nodes:
+        if node.kind == "const" or (node.grad is None and node.id not in theirs):
+            continue  # no gradient flows here in either engine (a constant subexpression)
+        torch_grad = theirs.get(node.id)
+        torch_grad = None if torch_grad is None else torch_grad.detach().numpy()
+        if torch_grad is not None and torch_grad.ndim == 0:
+            torch_grad = float(torch_grad)
+        error, ok = compare(node.grad, torch_grad, rtol)
+        fd = probes.get(node.id)
+        fd_ok = None if fd is None else fd_agrees(node.grad, fd)
+        rows.append(CheckRow(node.name, node.kind, node.value, node.grad, torch_grad, fd,
+                             error, ok, fd_ok))
+    return CheckReport(graph.output_node.name, rows, rtol)
+
+
+def compare(ours, theirs, rtol: float) -> tuple[float, bool]:
+    """(largest relative difference, agreement): |o - t| ≤ rtol·max(|o|, |t|) + 1e-12 in every
+    element; a missing gradient, a shape difference or any nan/inf is a mismatch."""
+    if ours is None or theirs is None:
+        return math.inf, ours is None and theirs is None
+    o, t = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
+    if o.shape != t.shape or not (np.isfinite(o).all() and np.isfinite(t).all()):
+        return math.inf, False
+    diff = np.abs(o - t)
+    scale = np.maximum(np.abs(o), np.abs(t))
+    ok = bool((diff <= rtol * scale + 1e-12).all())
+    relative = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
+    return float(relative.max(initial=0.0)), ok
+
+
+def fd_agrees(ours, fd) -> bool | None:
+    """Whether the probed finite differences match our gradient to FD_RTOL (plus a little
+    absolute slack for the rounding noise of a difference quotient near zero)."""
+    if ours is None:
+        return False
+    o, f = np.asarray(ours, dtype=np.float64), np.asarray(fd, dtype=np.float64)
+    probed = ~np.isnan(f)
+    if not probed.any():
+        return None  # nothing probed, or the nudged forward pass was undefined
+    o, f = np.broadcast_to(o, f.shape)[probed], f[probed]
+    if not np.isfinite(o).all() or not np.isfinite(f).all():
+        return False
+    return bool((np.abs(o - f) <= FD_RTOL * np.maximum(np.abs(o), np.abs(f)) + 1e-7).all())
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite differences from the registry's forward formulas
+
+
+def finite_differences(graph: Graph) -> dict[int, Any]:
+    """Central differences d(seed · output)/d(leaf) for up to MAX_LEAVES leaves, keyed by id.
+
+    Scalars give a float; tensors an array of the leaf's shape with nan at unprobed elements.
+    A leaf whose nudged forward pass is undefined (a domain edge) gets nan.
+    """
+    numeric = any(isinstance(n.value, np.ndarray) for n in graph.nodes)
+    backend = NUMPY if numeric else MATH
+    base = [n.value for n in graph.nodes]
+    seed = graph.output_node.grad
+    seed = 1.0 if seed is None else seed
+    probes = {}
+    for leaf in spread(graph.leaves(), MAX_LEAVES):
+        downstream = _downstream(graph, leaf.id)
+        value = np.asarray(leaf.value, dtype=np.float64)
+        fd = np.full(value.shape, np.nan)
+        for flat in spread(range(value.size), MAX_ELEMENTS):
+            index = np.unravel_index(flat, value.shape)
+            x = float(value[index])
+            h = FD_STEP * max(1.0, abs(x))
+            sides = []
+            for nudged in (x + h, x - h):
+                if value.ndim == 0:
+                    moved = nudged
+                else:
+                    moved = value.copy()
+                    moved[index] = nudged
+                sides.append(_objective(graph, backend, base, downstream, leaf.id, moved, seed))
+            fd[index] = (sides[0] - sides[1]) / (2 * h)
+        probes[leaf.id] = float(fd) if fd.ndim == 0 else fd
+    return probes
+
+
+def spread(items, limit: int) -> list:
+    """At most `limit` of `items`, evenly spaced and always the same ones."""
+    items = list(items)
+    if len(items) <= limit:
+        return items
+    picks = np.linspace(0, len(items) - 1, limit).round().astype(int)
+    return [items[i] for i in dict.fromkeys(picks.tolist())]
+
+
+def _downstream(graph: Graph, leaf_id: int) -> list[int]:
+    """Ids of the op nodes that depend on `leaf_id`, in topological order (one linear pass)."""
+    touched = [False] * len(graph.nodes)
+    touched[leaf_id] = True
+    found = []
+    for node in graph.nodes[leaf_id + 1:]:
+        if node.kind == "op" and any(touched[i] for i in node.inputs):
+            touched[node.id] = True
+            found.append(node.id)
+    return found
+
+
+def _objective(graph, backend, base, downstream, leaf_id, leaf_value, seed) -> float:
+    """sum(seed · output) with the leaf set to `leaf_value`; nan where the arithmetic fails."""
+    values = list(base)
+    values[leaf_id] = leaf_value
+    try:
+        with np.errstate(all="ignore"):
+            for i in downstream:
+                node = graph.nodes[i]
+                values[i] = OPS[node.op].forward(backend, *(values[j] for j in node.inputs),
+                                                 **node.attrs)
+            return float(np.sum(np.asarray(seed, dtype=np.float64) * values[graph.output]))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return math.nan
+
+
+# ---------------------------------------------------------------------------------------------
+# Presentation helpers
+
+
+def _plain(x):
+    """JSON-safe: floats, nested lists; nan and inf become None."""
+    if x is None:
+        return None
+    if isinstance(x, np.ndarray) or hasattr(x, "tolist"):
+        return _plain_list(to_jsonable(x))
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _plain_list(x):
+    if isinstance(x, list):
+        return [_plain_list(v) for v in x]
+    return _plain(x)
+
+
+def _cell(x) -> str:
+    if x is None:
+        return "—"
+    if getattr(x, "size", 1) > 8:
+        shown = np.asarray(x, dtype=np.float64)
+        return f"{list(shown.shape)} max|·| {fmt(np.nanmax(np.abs(shown)), 10)}"
+    return fmt(x, 10)  # enough digits to see a disagreement at 1e-9

@@ -1,0 +1,215 @@
+"""The bridge to PyTorch, both ways.
+
+`replay(graph)` re-runs one of our graphs op by op in torch.float64 and lets torch.autograd
+compute the gradients: the referee for `explainer.check`. `from_torch(output)` reads the graph
+torch itself recorded (`output.grad_fn` and its `next_functions`) into our `Graph`, so the same
+renderer can draw what torch built.
+
+torch is imported inside the functions, never at module import: the CLI must start fast.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ExplainerError
+from .graph import Edge, Graph, GraphStep, Node, _unique_names
+from .ops import OPS
+
+
+# ---------------------------------------------------------------------------------------------
+# Our graph -> torch
+
+
+def replay(graph: Graph) -> dict:
+    """Torch's gradient of the graph's output for every node that wants one, keyed by node id.
+
+    Leaves become float64 tensors (requiring grad when their kind is "input"), op nodes apply the
+    registry's torch counterpart to their inputs' tensors. Backward is seeded with the output's
+    own gradient in `graph` (1 for scalars, ones or the given vector for tensors), so torch
+    answers the same question we did. Nodes no gradient reaches are left out.
+    """
+    import torch
+
+    tensors = []
+    for node in graph.nodes:  # ids are topological positions: inputs come first
+        if node.kind == "op":
+            xs = [tensors[i] for i in node.inputs]
+            t = OPS[node.op].torch(torch, *xs, **node.attrs)
+            if t.requires_grad:
+                t.retain_grad()
+        else:
+            t = torch.tensor(node.value, dtype=torch.float64,
+                             requires_grad=node.kind == "input")
+        tensors.append(t)
+    out = tensors[graph.output]
+    seed = _seed(torch, graph.output_node, out)
+    if not out.requires_grad:  # a constant expression: only d(out)/d(out) = seed is defined
+        return {graph.output: seed}
+    out.backward(seed)
+    return {i: t.grad for i, t in enumerate(tensors) if t.grad is not None}
+
+
+def _seed(torch, node: Node, out):
+    if node.grad is None:
+        return torch.ones_like(out)
+    return torch.as_tensor(np.asarray(node.grad, dtype=np.float64)).reshape(out.shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# torch's graph -> ours
+
+
+def from_torch(output, params=None, inputs: dict | None = None, title: str = "") -> Graph:
+    """Read torch's recorded graph behind `output` into a `Graph`, one node per grad_fn.
+
+    `params` is a dict name -> tensor or an `nn.Module` (its `named_parameters()`), `inputs` more
+    names for leaf tensors; leaves torch records (AccumulateGrad) take these names, others are
+    called leaf1, leaf2, …. Op nodes are named and labelled by torch's grad_fn class
+    (`AddmmBackward0`); their value is known where torch saved it (`_saved_result`) and at the
+    output. Gradients come from one `torch.autograd.grad` call (the leaves' `.grad` are left
+    alone); if the graph was already freed by a `backward()`, leaves show their `.grad`.
+    Tensors that don't require grad (a network's input batch) are not part of torch's graph.
+    """
+    import torch
+
+    if not isinstance(output, torch.Tensor) or output.grad_fn is None:
+        raise ExplainerError("from_torch needs a tensor computed from tensors that require grad "
+                             "(its grad_fn is None): set requires_grad=True on an input or "
+                             "parameter and compute it again")
+    names = _leaf_names(params, inputs)
+    fns = _walk(output.grad_fn)
+    ids = {fn: i for i, fn in enumerate(fns)}
+    # the kept inputs of each grad_fn, with their position in next_functions
+    kept = [[(pos, nxt) for pos, (nxt, _) in enumerate(fn.next_functions) if nxt is not None]
+            for fn in fns]
+    captured = _gradients(torch, output, fns)
+
+    leaf_count = 0
+    raw_names = []
+    for fn in fns:
+        if _is_leaf(fn):
+            var = fn.variable
+            name = names.get(id(var))
+            if name is None:
+                leaf_count += 1
+                name = f"leaf{leaf_count}"
+            raw_names.append(name)
+        else:
+            raw_names.append(type(fn).__name__)
+    unique = _unique_names([_Named(n) for n in raw_names])
+
+    nodes = []
+    for i, fn in enumerate(fns):
+        grad = captured.get(fn)
+        if _is_leaf(fn):
+            var = fn.variable
+            if grad is None and var.grad is not None:
+                grad = var.grad
+            nodes.append(Node(id=i, name=unique[i], kind="input", op=None, inputs=(),
+                              value=_numpy(var), grad=_numpy(grad),
+                              attrs={"role": "parameter" if id(var) in names.params else "input"}))
+        else:
+            value = output if fn is output.grad_fn else getattr(fn, "_saved_result", None)
+            nodes.append(Node(id=i, name=unique[i], kind="op", op=type(fn).__name__,
+                              inputs=tuple(ids[nxt] for _, nxt in kept[i]),
+                              value=_numpy(value), grad=_numpy(grad)))
+    edges, steps = [], []
+    for i, fn in enumerate(fns):
+        contributions = captured.get(("in", fn))
+        for index, (pos, nxt) in enumerate(kept[i]):
+            edges.append(Edge(src=ids[nxt], dst=i, index=index, local=None,
+                              text=type(fn).__name__, grad=True))
+            if contributions is not None and contributions[pos] is not None:
+                steps.append((i, ids[nxt], index, contributions[pos]))
+    # the backward walk in torch's terms: outputs first (reverse topological order)
+    graph_steps = [GraphStep(node=i, input=j, index=k, upstream=nodes[i].grad, local=None,
+                             contribution=_numpy(c))
+                   for i, j, k, c in sorted(steps, key=lambda s: (-s[0], s[2]))]
+    return Graph(nodes, edges, ids[output.grad_fn], graph_steps, title)
+
+
+class _Named:
+    """Just enough of an engine node for graph._unique_names to number repeated names."""
+
+    __slots__ = ("name",)
+    inputs = (1,)  # never treated as a nameless constant
+    requires_grad = True
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class _Names(dict):
+    """id(leaf tensor) -> name, remembering which ids are parameters."""
+
+    def __init__(self):
+        super().__init__()
+        self.params: set[int] = set()
+
+
+def _leaf_names(params, inputs) -> _Names:
+    names = _Names()
+    if params is not None:
+        pairs = params.named_parameters() if hasattr(params, "named_parameters") else params.items()
+        for name, tensor in pairs:
+            names[id(tensor)] = name
+            names.params.add(id(tensor))
+    for name, tensor in (inputs or {}).items():
+        names.setdefault(id(tensor), name)
+    return names
+
+
+def _is_leaf(fn) -> bool:
+    return hasattr(fn, "variable")  # AccumulateGrad holds the leaf tensor
+
+
+def _walk(root) -> list:
+    """Every grad_fn behind `root`, inputs before users (iterative DFS over next_functions, in
+    their order, so the numbering is the same on every run)."""
+    order, seen = [], {root}
+    stack = [(root, iter(root.next_functions))]
+    while stack:
+        fn, pending = stack[-1]
+        for nxt, _ in pending:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, iter(nxt.next_functions)))
+                break
+        else:
+            stack.pop()
+            order.append(fn)
+    return order
+
+
+def _gradients(torch, output, fns) -> dict:
+    """Gradients torch computes, caught with hooks: fn -> d(output)/d(fn's output) and
+    ("in", fn) -> what fn sends to each of its next_functions. Empty if the graph was freed."""
+    captured = {}
+    leaves = [fn.variable for fn in fns if _is_leaf(fn)]
+
+    def hook_for(fn):
+        def hook(grad_inputs, grad_outputs):
+            if len(grad_outputs) == 1:
+                captured[fn] = grad_outputs[0]
+            captured[("in", fn)] = grad_inputs
+        return hook
+
+    handles = [fn.register_hook(hook_for(fn)) for fn in fns if not _is_leaf(fn)]
+    try:
+        grads = torch.autograd.grad(output, leaves, torch.ones_like(output), retain_graph=True,
+                                    allow_unused=True)
+    except RuntimeError:  # saved tensors already freed by an earlier backward()
+        return {}
+    finally:
+        for handle in handles:
+            handle.remove()
+    for fn, g in zip((fn for fn in fns if _is_leaf(fn)), grads):
+        captured[fn] = g
+    return captured
+
+
+def _numpy(x):
+    if x is None:
+        return None
+    return x.detach().cpu().numpy()
+
