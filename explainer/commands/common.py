@@ -19,9 +19,39 @@ def print_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
+ModelOption = typer.Option(None, "--model", help="A built-in network instead of an expression: "
+                           "neuron-paths, two-layer, mnist-mlp.")
+TorchOption = typer.Option(False, "--torch", help="With --model: draw torch's own autograd graph of it.")
+ExpressionArgument = typer.Argument(None, help="The expression, e.g. \"J = 3(a + bc)\".", show_default=False)
+
+
 def trace_text(expression: str, at: str):
     """Parse --at and trace the expression (both raise ExplainerError on bad input)."""
     from explainer.api import trace
     from explainer.values import parse_values
 
     return trace(expression, parse_values(at) if at.strip() else {})
+
+
+def load(expression: str | None, at: str, model: str | None = None, use_torch: bool = False):
+    """The `Traced` graph a command works on: an expression, a built-in model, or torch's graph of it."""
+    from explainer.api import Traced, trace
+    from explainer.errors import ExplainerError
+
+    if model is None:
+        if use_torch:
+            raise ExplainerError("--torch draws a built-in model's torch graph: add --model NAME")
+        if not expression:
+            raise ExplainerError('give an expression, e.g. "J = 3(a + bc)", or --model NAME')
+        return trace_text(expression, at)
+    if expression:
+        raise ExplainerError("give either an expression or --model, not both")
+    from explainer.models import get_model
+
+    chosen = get_model(model)
+    if not use_torch:
+        return trace(chosen.build())
+    from explainer.torchbridge import from_torch
+
+    output, params = chosen.build_torch()
+    return Traced(from_torch(output, params=params), f"{model} (torch)")

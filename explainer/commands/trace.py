@@ -9,7 +9,7 @@ import typer
 
 from explainer.format import fmt
 
-from .common import AtOption, console, print_json, trace_text
+from .common import AtOption, ExpressionArgument, ModelOption, TorchOption, console, load, print_json, trace_text
 
 DEFAULT_EXPRESSION = "J = 3(a + bc)"
 DEFAULT_AT = "a=5,b=3,c=2"
@@ -17,8 +17,10 @@ VIEWS = ("forward", "backward", "both")
 
 
 def render(
-    expression: str = typer.Argument(..., help="The expression, e.g. \"J = 3(a + bc)\"."),
+    expression: str = ExpressionArgument,
     at: str = AtOption,
+    model: str = ModelOption,
+    use_torch: bool = TorchOption,
     view: str = typer.Option("both", help="forward (values), backward (local gradients) or both."),
     explain: str = typer.Option(None, "--explain", help="Highlight every path from the output to this node."),
     output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf or .dot"),
@@ -26,20 +28,23 @@ def render(
     """Draw the graph of an expression.
 
     Example:  explainer render "J = 3(a + bc)" --at a=5,b=3,c=2 --view both --explain b -o j.svg
+
+    Networks:  explainer render --model neuron-paths --explain "W1[1,2]" -o paths.svg
     """
     from explainer.render import require_dot
 
     _check_view(view)
     if output.suffix != ".dot":
         require_dot()
-    traced = trace_text(expression, at)
+    traced = load(expression, at, model, use_torch)
     path = traced.render(output, view=view, explain=explain)
     console.print(f"wrote {path}")
 
 
 def check(
-    expression: str = typer.Argument(..., help="The expression, e.g. \"J = 3(a + bc)\"."),
+    expression: str = ExpressionArgument,
     at: str = AtOption,
+    model: str = ModelOption,
     rtol: float = typer.Option(1e-9, help="Relative tolerance against torch."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ):
@@ -47,7 +52,7 @@ def check(
 
     Example:  explainer check "J = 3(a + bc)" --at a=5,b=3,c=2
     """
-    traced = trace_text(expression, at)
+    traced = load(expression, at, model)
     report = traced.check(rtol=rtol)
     if as_json:
         print_json(report.to_json())
@@ -60,8 +65,9 @@ def check(
 
 
 def explain(
-    expression: str = typer.Argument(..., help="The expression, e.g. \"J = 3(a + bc)\"."),
+    expression: str = ExpressionArgument,
     at: str = AtOption,
+    model: str = ModelOption,
     wrt: str = typer.Option(..., "--wrt", help="The node to differentiate with respect to, e.g. b."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the text."),
 ):
@@ -69,7 +75,7 @@ def explain(
 
     Example:  explainer explain "J = 3(a + bc)" --at a=5,b=3,c=2 --wrt b
     """
-    traced = trace_text(expression, at)
+    traced = load(expression, at, model)
     explanation = traced.explain(wrt)
     if as_json:
         print_json({**traced.summary(), "wrt": wrt, "explanation": explanation.to_json()})

@@ -1,0 +1,41 @@
+"""Built-in networks for `--model NAME`: each builds its output node in our engine, and (for
+`--torch`) the same network in torch, so both graphs can be drawn with the same views."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import ExplainerError
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    summary: str
+    build: Callable            # () -> our engine's output node
+    build_torch: Callable | None = None   # () -> (torch output tensor, {name: parameter})
+
+
+def _neuron_paths():
+    from .neuron_paths import build
+
+    return build()
+
+
+def _neuron_paths_torch():
+    from .neuron_paths_torch import build
+
+    return build()
+
+
+MODELS: dict[str, Model] = {
+    "neuron-paths": Model("neuron-paths", "the 2-2-2-1 sigmoid network, one node per weight",
+                          _neuron_paths, _neuron_paths_torch),
+}
+
+
+def get_model(name: str) -> Model:
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ExplainerError(f"unknown model {name!r}; known models: {', '.join(MODELS)}") from None

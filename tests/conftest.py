@@ -1,0 +1,29 @@
+"""Shared test helpers: run the real CLI as a user would."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Run:
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.code = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """`cli("render", "J = 3(a+bc)", ...)` runs `python cli.py …` in tmp_path and returns code/out/err."""
+
+    def run(*args: str, timeout: float = 120) -> Run:
+        proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=timeout)
+        return Run(proc)
+
+    return run
