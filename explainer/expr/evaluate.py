@@ -1,0 +1,219 @@
+"""The evaluator: a parsed `Program` → engine nodes, by walking the syntax tree with an explicit
+stack (no recursion, so a 20,000-term product traces like a short one).
+
+Numbers become constants (`lift`); a value becomes a leaf named after its variable; every
+operation calls the engine's own operator or whitelisted method, so the graph the engine records
+is the graph of the expression. Nodes are named for the pictures: an assigned result by its
+target, the output of a bare expression `f`, other intermediates by their source text when that
+is short (`bc`, `a + bc`); the rest are left for the graph to call t1, t2, …
+"""
+from __future__ import annotations
+
+import operator
+import re
+
+import numpy as np
+
+from ..errors import ExplainerError
+from ..scalar import Scalar, lift
+from .errors import ExpressionError, MissingValueError, UnknownNameError
+from .functions import CONSTANTS, FUNCTIONS
+from .parser import parse
+from .tree import Binary, Call, Expr, Group, Name, Number, Program, Unary, children
+
+SHORT_NAME = 12          # longest source text used as a node's name
+_SCAN = 200              # spans longer than this are never short, whatever their spacing
+OUTPUT_NAME = "f"        # the output of a bare expression
+
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+           "^": operator.pow, "@": operator.matmul}
+_VALID_NAME = re.compile(r"[^\W\d_](?:[^\W\d]|[0-9])*")
+# x, x1, x_1, W2, x₁: names that look like a variable the user forgot to give
+_VARIABLE_LIKE = re.compile(r"[^\W\d_](?:_?[0-9]+|[₀-₉]+)?")
+
+
+def trace_expression(text: str, values: dict, **limits):
+    """Trace `text` at `values` ({name: float or array}) and return the output engine node.
+
+    Floats become `Scalar` leaves. If any value is an array, every value becomes an
+    `explainer.tensor.Tensor` (floats as 0-d tensors) so that the two can be mixed.
+    `limits` are `parse`'s max_length / max_depth / max_statements."""
+    return evaluate(parse(text, **limits), values)
+
+
+def evaluate(program: Program, values: dict):
+    return _Tracer(program.text, values).run(program)
+
+
+class _Tracer:
+    def __init__(self, text: str, values: dict):
+        self.text = text
+        self.tensor_type = None
+        if any(_is_array(v) for v in values.values()):
+            from ..tensor import Tensor   # only when arrays are given: keeps the CLI path light
+            self.tensor_type = Tensor
+        self.env: dict[str, object] = {}
+        # id → node for every leaf and assigned node: a statement's result is "fresh" (computed
+        # by it) when it is not one of these; holding the nodes keeps their ids from being reused
+        self.known: dict[int, object] = {}
+        for name, value in values.items():
+            self.env[name] = self.known_node(self.leaf(name, value))
+
+    def known_node(self, node):
+        self.known[id(node)] = node
+        return node
+
+    # -- leaves ----------------------------------------------------------------------------------
+    def leaf(self, name, value):
+        if not is_variable_name(name):
+            raise ExplainerError(f"{name!r} is not a variable name: use a letter, then letters, "
+                                 "digits or '_'")
+        if name in FUNCTIONS:
+            raise ExplainerError(f"{name!r} is a function, so it cannot be a variable; rename it")
+        if self.tensor_type is None:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ExplainerError(f"the value of {name!r} is not a number: {value!r}") from None
+            if not np.isfinite(number):
+                raise ExplainerError(f"the value of {name!r} is not a finite number: {number}")
+            return Scalar(number, name)
+        array = _as_array(name, value)
+        return self.tensor_type(array, requires_grad=True, name=name)
+
+    # -- the walk --------------------------------------------------------------------------------
+    def run(self, program: Program):
+        result = None
+        for statement in program.statements:
+            result = self.expression(statement.value)
+            fresh = id(result) not in self.known   # computed here, not an existing leaf or assignment
+            if statement.target is not None:
+                if fresh:
+                    result.name = statement.target.id
+                self.env[statement.target.id] = self.known_node(result)
+            elif fresh and statement is program.output:
+                result.name = OUTPUT_NAME
+        return result
+
+    def expression(self, root: Expr):
+        """Post-order walk with an explicit stack; `results` holds finished operands."""
+        results: list = []
+        stack: list[tuple[Expr, bool]] = [(root, False)]
+        while stack:
+            node, ready = stack.pop()
+            if isinstance(node, Number):
+                results.append(lift(node.value))
+            elif isinstance(node, Name):
+                results.append(self.lookup(node))
+            elif isinstance(node, Group):
+                stack.append((node.inner, False))   # parentheses only group: their content is the value
+            elif not ready:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(children(node)))
+            else:
+                arity = len(children(node))
+                operands = results[-arity:]
+                del results[-arity:]
+                results.append(self.apply(node, operands))
+        return results[0]
+
+    def apply(self, node: Expr, operands: list):
+        try:
+            if isinstance(node, Binary):
+                if node.op == "@" and any(isinstance(x, Scalar) for x in operands):
+                    raise ExpressionError("'@' (matrix multiplication) needs "
+                                          "tensor operands, e.g. --at \"W=[[1,2],[3,4]],x=[1,1]\"",
+                                          node.line, node.column)
+                out = _BINARY[node.op](*self.coerce(*operands))
+            elif isinstance(node, Unary):
+                out = -operands[0] if node.op == "-" else operands[0]
+                if node.op == "+":
+                    return out
+            else:
+                out = self.call(node, operands[0])
+        except ExplainerError:
+            raise
+        except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
+            # the tensor engine's shape and type complaints, said about the user's text
+            raise ExpressionError(f"cannot compute {self.source(node, 60)!r} at column {node.column}: "
+                                  f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                                  node.line, node.column) from None
+        out.name = self.short_name(node)
+        return out
+
+    def coerce(self, left, right):
+        """A constant Scalar meeting a Tensor joins it as a plain number, as numbers do in torch."""
+        if self.tensor_type is not None:
+            if isinstance(left, Scalar) and not isinstance(right, Scalar):
+                return left.value, right
+            if isinstance(right, Scalar) and not isinstance(left, Scalar):
+                return left, right.value
+        return left, right
+
+    def call(self, node: Call, argument):
+        function = FUNCTIONS[node.function]
+        if function.tensor_only and isinstance(argument, Scalar):
+            raise ExpressionError(f"{node.function}(...) needs a tensor argument", node.line, node.column)
+        return getattr(argument, function.method)()
+
+    # -- names -----------------------------------------------------------------------------------
+    def lookup(self, node: Name):
+        name = node.id
+        if name in self.env:
+            return self.env[name]
+        if name in CONSTANTS:
+            return lift(CONSTANTS[name])
+        if len(name) > 1 and all(ch in self.env or ch in CONSTANTS for ch in name):
+            return self.split_product(node, [self.env[ch] if ch in self.env else lift(CONSTANTS[ch])
+                                             for ch in name])
+        raise self.unknown(node)
+
+    def split_product(self, node: Name, factors: list):
+        """`bc` with b and c known means b·c; partial products are named `ab`, `abc`, …"""
+        out = factors[0]
+        for k, factor in enumerate(factors[1:], start=2):
+            left, right = self.coerce(out, factor)
+            out = left * right
+            out.name = node.id[:k] if k <= SHORT_NAME else None
+        return out
+
+    def unknown(self, node: Name) -> UnknownNameError:
+        name, known = node.id, ", ".join(self.env) or "none"
+        missing = name
+        if not _VARIABLE_LIKE.fullmatch(name) and name.isalpha() and any(ch in self.env for ch in name):
+            # `bc` with b known and c not: the user most likely forgot c
+            missing = next(ch for ch in name if ch not in self.env and ch not in CONSTANTS)
+        if _VARIABLE_LIKE.fullmatch(missing):
+            return MissingValueError(f"no value for {missing!r}: give it with --at {missing}=VALUE "
+                                     f"(known: {known})", node.line, node.column, missing)
+        return UnknownNameError(f"unknown name {name!r}; known names: {known} "
+                                f"(functions: {', '.join(FUNCTIONS)})", node.line, node.column, name)
+
+    def source(self, node: Expr, limit: int) -> str:
+        text = self.text[node.start:min(node.end, node.start + limit)]
+        return " ".join(text.split()) + ("…" if node.end - node.start > limit else "")
+
+    def short_name(self, node: Expr) -> str | None:
+        if node.end - node.start > _SCAN:
+            return None
+        text = " ".join(self.text[node.start:node.end].split())
+        return text if len(text) <= SHORT_NAME else None
+
+
+def is_variable_name(name) -> bool:
+    """A letter, then letters, digits or '_' — what the tokenizer reads as one name."""
+    return isinstance(name, str) and _VALID_NAME.fullmatch(name) is not None
+
+
+def _is_array(value) -> bool:
+    return isinstance(value, (np.ndarray, list, tuple))
+
+
+def _as_array(name: str, value) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise ExplainerError(f"the value of {name!r} is not a number or a rectangular array") from None
+    if not np.all(np.isfinite(array)):
+        raise ExplainerError(f"the value of {name!r} contains a number that is not finite")
+    return array

@@ -1,0 +1,196 @@
+"""The parser: tokens → `Program`, by precedence climbing (a Pratt parser). Never eval.
+
+Binding powers, loosest first:
+    +  -                       10   left-associative
+    *  /  @  and implicit `2x` 20   left-associative
+    unary - +                  25   -x^2 = -(x^2), -a*b = (-a)*b
+    sin x (no parentheses)     30   sin x^2 = sin(x^2), sin x y = sin(x)·y
+    ^  (and **, superscripts)  40   right-associative; its right side may be signed: e^-x
+
+Left-associative chains (a+a+…+a) are loops; only genuine nesting (parentheses, powers, signs,
+calls) recurses, and that depth is counted and limited, so no RecursionError can escape.
+"""
+from __future__ import annotations
+
+from . import limits
+from .errors import ExpressionError, ExpressionLimitError, ExpressionSyntaxError
+from .functions import FUNCTIONS
+from collections import deque
+
+from .tokens import END, NAME, NEWLINE, NUMBER, OP, Token, tokenize
+from .tree import Binary, Call, Expr, Group, Name, Number, Program, Statement, Unary
+
+_INFIX = {"+": 10, "-": 10, "*": 20, "/": 20, "@": 20, "^": 40}
+_IMPLICIT = 20
+_SIGN_OPERAND = 25
+_FUNCTION_OPERAND = 30
+_POWER_RIGHT = 39   # one below "^" itself: right-associative
+
+
+def parse(text: str, *, max_length: int | None = None, max_depth: int | None = None,
+          max_statements: int | None = None) -> Program:
+    """Statements separated by ';' or newlines: `name = expr` or a bare expr (the last is the output)."""
+    max_length = limits.MAX_LENGTH if max_length is None else max_length
+    if len(text) > max_length:
+        raise ExpressionLimitError(
+            f"the expression is {len(text):,} characters long; the limit is {max_length:,} (max_length)")
+    parser = _Parser(text, limits.MAX_DEPTH if max_depth is None else max_depth)
+    try:
+        return parser.program(limits.MAX_STATEMENTS if max_statements is None else max_statements)
+    except RecursionError:
+        # only reachable when max_depth is set above what Python's own stack allows
+        raise ExpressionLimitError("the expression nests too deeply for Python's recursion limit; "
+                                   "lower max_depth") from None
+
+
+class _Parser:
+    def __init__(self, text: str, max_depth: int):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.ahead: deque[Token] = deque()   # tokens read but not consumed
+        self.last: Token | None = None       # the token consumed last
+        self.max_depth = max_depth
+        self.depth = -1           # the statement's own expression is level 0
+        self.open: list[Token] = []   # '(' not yet closed, innermost last
+
+    # -- token helpers ---------------------------------------------------------------------------
+    def peek(self, k: int = 0) -> Token:
+        while len(self.ahead) <= k:
+            self.ahead.append(next(self.tokens))
+        return self.ahead[k]
+
+    def advance(self) -> Token:
+        self.last = self.peek()
+        return self.ahead.popleft()
+
+    def is_op(self, tok: Token, text: str) -> bool:
+        return tok.kind == OP and tok.text == text
+
+    def fail(self, reason: str, tok: Token):
+        raise ExpressionSyntaxError(reason, self.text, tok.start)
+
+    def unexpected(self, tok: Token):
+        if tok.kind == END and self.open:
+            self.fail("'(' is never closed", self.open[-1])
+        if tok.kind == END:
+            self.fail("the expression ends too early", tok)
+        if tok.kind == NUMBER:
+            self.fail(f"unexpected number {tok.text!r} (write '*' to multiply numbers)", tok)
+        if self.is_op(tok, "="):
+            self.fail("unexpected '=' (assign with `name = expression` at the start of a statement)", tok)
+        self.fail(f"unexpected {tok.describe()}", tok)
+
+    # -- statements ------------------------------------------------------------------------------
+    def program(self, max_statements: int) -> Program:
+        statements: list[Statement] = []
+        while True:
+            tok = self.peek()
+            if tok.kind == END:
+                break
+            if tok.kind == NEWLINE or self.is_op(tok, ";"):
+                self.advance()
+                continue
+            if len(statements) >= max_statements:
+                raise ExpressionLimitError(
+                    f"the expression has more than {max_statements:,} statements (max_statements)",
+                    tok.line, tok.column)
+            statements.append(self.statement())
+            tok = self.peek()
+            if not (tok.kind in (END, NEWLINE) or self.is_op(tok, ";")):
+                self.unexpected(tok)
+        if not statements:
+            raise ExpressionError("the expression is empty; write one such as J = 3(a + bc)")
+        return Program(self.text, statements)
+
+    def statement(self) -> Statement:
+        tok = self.peek()
+        if tok.kind == NAME and self.is_op(self.peek(1), "="):
+            if tok.text in FUNCTIONS:
+                self.fail(f"cannot assign to {tok.text!r}: it is a function", tok)
+            self.advance()
+            self.advance()
+            target = Name(tok.start, tok.end, tok.line, tok.column, tok.text)
+            return Statement(target, self.expression(0))
+        return Statement(None, self.expression(0))
+
+    # -- expressions -----------------------------------------------------------------------------
+    def expression(self, rbp: int) -> Expr:
+        self.depth += 1
+        try:
+            if self.depth > self.max_depth:
+                tok = self.peek()
+                raise ExpressionLimitError(
+                    f"the expression nests more than {self.max_depth} levels deep at column "
+                    f"{tok.column} (parentheses, powers, signs and calls count; max_depth)",
+                    tok.line, tok.column)
+            left = self.prefix(self.advance())
+            while True:
+                tok = self.peek()
+                if tok.kind == OP and tok.text in _INFIX:
+                    lbp = _INFIX[tok.text]
+                    if lbp <= rbp:
+                        break
+                    self.advance()
+                    right = self.expression(_POWER_RIGHT if tok.text == "^" else lbp)
+                    left = Binary(left.start, right.end, left.line, left.column, tok.text, left, right)
+                elif tok.kind == NAME or self.is_op(tok, "("):
+                    if _IMPLICIT <= rbp:
+                        break
+                    right = self.expression(_IMPLICIT)
+                    left = Binary(left.start, right.end, left.line, left.column, "*", left, right, True)
+                else:
+                    break
+            return left
+        finally:
+            self.depth -= 1
+
+    def prefix(self, tok: Token) -> Expr:
+        """What can start an operand: a number, a name, a call, '(', or a sign."""
+        if tok.kind == NUMBER:
+            return Number(tok.start, tok.end, tok.line, tok.column, tok.value)
+        if tok.kind == NAME:
+            if tok.text in FUNCTIONS:
+                return self.call(tok)
+            return Name(tok.start, tok.end, tok.line, tok.column, tok.text)
+        if self.is_op(tok, "("):
+            inner = self.enclosed(tok)
+            return Group(tok.start, self.last.end, tok.line, tok.column, inner)
+        if self.is_op(tok, "-") or self.is_op(tok, "+"):
+            operand = self.expression(_SIGN_OPERAND)
+            if isinstance(operand, Number):   # -3 is the constant -3, not neg(3)
+                sign = -1.0 if tok.text == "-" else 1.0
+                return Number(tok.start, operand.end, tok.line, tok.column, sign * operand.value)
+            return Unary(tok.start, operand.end, tok.line, tok.column, tok.text, operand)
+        self.unexpected(tok)
+
+    def enclosed(self, opening: Token, function: str | None = None) -> Expr:
+        """The expression after `opening` '(' up to its ')', which is consumed."""
+        self.open.append(opening)
+        if function and self.is_op(self.peek(), ")"):
+            self.fail(f"{function}() needs an argument", self.peek())
+        inner = self.expression(0)
+        close = self.peek()
+        if self.is_op(close, ")"):
+            self.advance()
+            self.open.pop()
+            return inner
+        if function and self.is_op(close, ","):
+            self.fail(f"{function} takes one argument", close)
+        if close.kind == END:
+            self.fail("'(' is never closed", opening)
+        self.fail(f"expected ')' to close the '(' at column {opening.column}, found {close.describe()}",
+                  close)
+
+    def call(self, tok: Token) -> Call:
+        """`sin(x)`, or without parentheses on a power-level operand: `sin x^2`, `ln x`."""
+        after = self.peek()
+        if self.is_op(after, "("):
+            self.advance()
+            argument = self.enclosed(after, tok.text)
+            end = self.last.end
+        elif after.kind in (NAME, NUMBER) or self.is_op(after, "-") or self.is_op(after, "+"):
+            argument = self.expression(_FUNCTION_OPERAND)
+            end = argument.end
+        else:
+            self.fail(f"{tok.text} needs an argument, e.g. {tok.text}(x)", after)
+        return Call(tok.start, end, tok.line, tok.column, tok.text, argument)

@@ -1,0 +1,142 @@
+"""`--at a=5,b=3,c=2`: the values an expression is traced at.
+
+Each value is a constant expression read by the expression parser (numbers, pi, π, e and the
+whitelisted functions: `pi/3`, `2π`, `sqrt(2)`, `1e-3`) or a bracketed nested list of them
+(`x=[[1,2],[3,4]]`), which becomes a float64 array. Commas inside brackets or parentheses
+don't separate values.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .errors import ExplainerError
+from .expr import limits
+from .expr.errors import ExpressionError, UnknownNameError
+from .expr.evaluate import evaluate, is_variable_name
+from .expr.functions import FUNCTIONS
+from .expr.parser import parse
+
+MAX_DIMENSIONS = 32   # numpy's own limit is 64; no real input comes near
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SEPARATORS = re.compile(r"[\[\]\(\),]")
+_ARRAY_PIECES = re.compile(r"\[|\]|,|[^\[\],]+")
+
+
+class ValuesError(ExplainerError):
+    """A mistake in the --at text."""
+
+
+def parse_values(text: str, *, max_length: int | None = None) -> dict[str, float | np.ndarray]:
+    """'a=5,b=3,c=2' → {'a': 5.0, 'b': 3.0, 'c': 2.0}; 'x=[[1,2],[3,4]]' → {'x': 2×2 array}."""
+    max_length = limits.MAX_LENGTH if max_length is None else max_length
+    if len(text) > max_length:
+        raise ValuesError(f"the values are {len(text):,} characters long; the limit is {max_length:,}")
+    values: dict[str, float | np.ndarray] = {}
+    for item in _split(text):
+        if not item.strip():
+            continue   # a trailing or doubled comma
+        name, equals, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not equals or not value:
+            raise ValuesError(f"{item.strip()!r} needs a value: write NAME=VALUE, e.g. a=5")
+        if not is_variable_name(name):
+            raise ValuesError(f"{name!r} is not a variable name: use a letter, then letters, digits or '_'")
+        if name in FUNCTIONS:
+            raise ValuesError(f"{name!r} is a function, so it cannot be a variable; rename it")
+        if name in values:
+            raise ValuesError(f"{name!r} is given twice")
+        values[name] = _array(name, value) if value.startswith("[") else _number(name, value)
+    return values
+
+
+def _split(text: str) -> list[str]:
+    """Split on the commas outside brackets and parentheses."""
+    items, depth, start = [], 0, 0
+    for m in _SEPARATORS.finditer(text):
+        ch = m.group()
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+            if depth < 0:
+                raise ValuesError(f"{ch!r} at position {m.start() + 1} closes nothing")
+        elif depth == 0:
+            items.append(text[start:m.start()])
+            start = m.end()
+    if depth > 0:
+        raise ValuesError("a '[' or '(' in the values is never closed")
+    items.append(text[start:])
+    return items
+
+
+def _number(name: str, text: str) -> float:
+    if _PLAIN_NUMBER.fullmatch(text):   # the common case, without building a graph
+        number = float(text)
+    else:
+        number = _constant_expression(name, text)
+    if not np.isfinite(number):
+        raise ValuesError(f"the value of {name!r} is too large for a 64-bit float: {text}")
+    return number
+
+
+def _constant_expression(name: str, text: str) -> float:
+    try:
+        program = parse(text)
+    except ExpressionError as exc:
+        raise ValuesError(f"cannot read the value of {name!r} ({text!r}): "
+                          f"{str(exc).splitlines()[0]}") from None
+    if len(program.statements) > 1 or program.output.target is not None:
+        raise ValuesError(f"the value of {name!r} must be one expression, not {text!r}")
+    try:
+        return float(evaluate(program, {}).value)
+    except UnknownNameError as exc:
+        raise ValuesError(f"the value of {name!r} may use numbers, pi, π and e, but not "
+                          f"{exc.name!r}") from None
+    except ExplainerError as exc:   # the arithmetic itself, e.g. 1/0, or mean(...) of a number
+        raise ValuesError(f"cannot compute the value of {name!r}: {exc}") from None
+
+
+def _array(name: str, text: str) -> np.ndarray:
+    """A bracketed nested list of constant expressions → float64 array (iterative, no recursion)."""
+    stack: list[list] = []
+    root = None
+    expect_item = False   # after '[' or ',': an entry must follow
+    for m in _ARRAY_PIECES.finditer(text):
+        piece = m.group()
+        if root is not None and piece.strip():
+            raise ValuesError(f"unexpected {piece.strip()!r} after the array of {name!r}")
+        if piece == "[":
+            if len(stack) >= MAX_DIMENSIONS:
+                raise ValuesError(f"the array of {name!r} has more than {MAX_DIMENSIONS} dimensions")
+            stack.append([])
+            expect_item = True
+        elif piece == "]":
+            row = stack.pop()
+            if expect_item and row:
+                raise ValuesError(f"the array of {name!r} has an empty entry before ']'")
+            if stack:
+                stack[-1].append(row)
+            else:
+                root = row
+            expect_item = False
+        elif piece == ",":
+            if expect_item:
+                raise ValuesError(f"the array of {name!r} has an empty entry before ','")
+            expect_item = True
+        elif piece.strip():
+            if not stack or not expect_item:
+                raise ValuesError(f"the array of {name!r} needs ',' between entries, near {piece.strip()!r}")
+            stack[-1].append(_number(name, piece.strip()))
+            expect_item = False
+    if root is None:
+        raise ValuesError(f"the array of {name!r} is never closed with ']'")
+    try:
+        array = np.array(root, dtype=np.float64)
+    except ValueError:
+        raise ValuesError(f"the array of {name!r} is ragged: every row needs the same number of entries") from None
+    if array.size == 0:
+        raise ValuesError(f"the array of {name!r} is empty")
+    return array
