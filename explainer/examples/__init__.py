@@ -1,0 +1,22 @@
+"""The training examples: one module each, all listed in `EXAMPLES` (see registry.py).
+
+    from explainer.examples import run_example, RunOptions
+    result = run_example("linreg-manual", RunOptions(engine="torch", seed=0))
+    result.params   # {"w": 2.9..., "b": 0.8...}
+"""
+from __future__ import annotations
+
+from .registry import EXAMPLES, Example, Reporter, RunOptions, RunResult, get
+from .runtime import check_options
+from . import linreg_manual, linreg_module, two_layer_manual, two_layer_sequential, two_layer_module, numpy_vs_torch, optimizers  # noqa: F401,E501  (each import registers its example)
+
+
+def run_example(name: str, options: RunOptions | None = None) -> RunResult:
+    """Run one example by name; bad names and options raise ExplainerError before any work."""
+    example = get(name)
+    options = options or RunOptions()
+    check_options(example, options)
+    return example.run(options)
+
+
+__all__ = ["EXAMPLES", "Example", "Reporter", "RunOptions", "RunResult", "get", "run_example"]

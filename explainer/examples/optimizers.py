@@ -1,0 +1,154 @@
+"""optimizers: the tutorial's "effect demo" — seven methods race on one loss surface.
+
+The tutorial names BGD, SGD, mini-batch SGD, Momentum, AdaGrad, RMSProp and Adam and shows their
+paths as pictures. Here the surface is the one the learner already knows: the mean squared error
+of y = w·x + b over the 50 points of linreg-manual (x = rand(50), y = 3x + 0.8), minimum at
+(w, b) = (3, 0.8). Every method starts at the same point and sees the same sequence of samples:
+BGD all 50 points per step, SGD one, the rest mini-batches of 10. The surface is long and thin
+(x lies in 0..1, so w and b pull against each other), which is exactly where momentum and the
+adaptive methods differ from plain descent.
+
+With --engine explainer the same steps run with explainer.optim, and each trajectory is compared
+with torch.optim's step by step (float64).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .registry import Example, RunOptions, RunResult, register
+from .runtime import Clock, finish, plot_path, resolve_device, setup_torch
+
+NAME = "optimizers"
+START, MINIMUM, STEPS, BATCH = (-1.0, 0.0), (3.0, 0.8), 200, 10
+# method -> (torch.optim class name, its keyword arguments, samples per step)
+METHODS = {
+    "BGD": ("SGD", {"lr": 0.3}, 50),
+    "SGD": ("SGD", {"lr": 0.3}, 1),
+    "mini-batch SGD": ("SGD", {"lr": 0.3}, BATCH),
+    "Momentum": ("SGD", {"lr": 0.05, "momentum": 0.9}, BATCH),
+    "AdaGrad": ("Adagrad", {"lr": 1.0}, BATCH),
+    "RMSProp": ("RMSprop", {"lr": 0.05}, BATCH),
+    "Adam": ("Adam", {"lr": 0.2}, BATCH),
+}
+
+
+def data(seed: int):
+    """x, y (float64 numpy) and, per step, the sample indices each batch size sees."""
+    torch = setup_torch(seed)
+    x = torch.rand([50], dtype=torch.float64).numpy()
+    return x, 3 * x + 0.8
+
+
+def batches(seed: int, steps: int, size: int) -> list[np.ndarray]:
+    """Shuffled passes over the 50 points, `size` at a time; the same for every method of a size."""
+    rng = np.random.RandomState(seed)
+    order = np.concatenate([rng.permutation(50) for _ in range(steps * size // 50 + 1)])
+    return [order[i * size:(i + 1) * size] for i in range(steps)]
+
+
+def surface(x, y):
+    """The full-data MSE as a function of (W, B) grids, for the contour plot."""
+    def mse(W, B):
+        return ((W[..., None] * x + B[..., None] - y) ** 2).mean(-1)
+    return mse
+
+
+def trajectory(optim_module, make_param, class_name: str, kwargs: dict, x, y, order, backend) -> np.ndarray:
+    """(w, b) after every step, starting at START, with one optimiser from `optim_module`.
+
+    `backend` turns numpy into the engine's tensors and back, so torch and ours share this loop."""
+    p = make_param(np.array(START))
+    optimizer = getattr(optim_module, class_name)([p], **kwargs)
+    points = [np.array(START)]
+    for index in order:
+        xb, yb = backend.tensor(x[index]), backend.tensor(y[index])
+        loss = ((p[0] * xb + p[1] - yb) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        points.append(backend.numpy(p).copy())
+    return np.array(points)
+
+
+class TorchBackend:
+    def __init__(self, torch):
+        self.torch = torch
+
+    def param(self, value):
+        return self.torch.tensor(value, dtype=self.torch.float64, requires_grad=True)
+
+    def tensor(self, value):
+        return self.torch.tensor(value, dtype=self.torch.float64)
+
+    def numpy(self, p):
+        return p.detach().numpy()
+
+
+class ExplainerBackend:
+    def __init__(self):
+        from ..tensor import Tensor
+
+        self.Tensor = Tensor
+
+    def param(self, value):
+        return self.Tensor(np.asarray(value, dtype=np.float64), requires_grad=True)
+
+    def tensor(self, value):
+        return self.Tensor(np.asarray(value, dtype=np.float64))
+
+    def numpy(self, p):
+        return np.asarray(p.data)
+
+
+def run_all(backend, optim_module, x, y, seed: int, steps: int) -> dict[str, np.ndarray]:
+    return {name: trajectory(optim_module, backend.param, cls, kwargs, x, y, batches(seed, steps, size), backend)
+            for name, (cls, kwargs, size) in METHODS.items()}
+
+
+def run(options: RunOptions) -> RunResult:
+    device = resolve_device(options)
+    if device != "cpu":
+        options.reporter.note("optimizers is two numbers per step: it runs on the CPU")
+        device = "cpu"
+    torch = setup_torch(options.seed)
+    steps = options.steps or STEPS
+    x, y = data(options.seed)
+    clock = Clock()
+    options.reporter.start(len(METHODS), NAME)
+    paths = run_all(TorchBackend(torch), torch.optim, x, y, options.seed, steps)
+    extra = {}
+    if options.engine == "explainer":
+        from .. import optim as our_optim
+
+        ours = run_all(ExplainerBackend(), our_optim, x, y, options.seed, steps)
+        extra["max_step_gap"] = {name: float(np.abs(ours[name] - paths[name]).max()) for name in METHODS}
+        paths = ours
+    options.reporter.advance(len(METHODS))
+    options.reporter.stop()
+    mse = surface(x, y)
+    losses = {name: mse(points[:, 0], points[:, 1]).tolist() for name, points in paths.items()}
+    extra["final"] = {name: {"w": float(points[-1, 0]), "b": float(points[-1, 1]), "loss": losses[name][-1]}
+                      for name, points in paths.items()}
+    result = RunResult(NAME, options.engine, device, final_loss=losses["Adam"][-1], extra=extra,
+                       losses=losses["Adam"], reported="pictures of the seven paths (no numbers)")
+    picture = plot_path(options, f"{NAME}.svg")
+    if picture is not None:
+        from ..render import plots
+
+        result.plots.append(str(plots.optimizer_paths(mse, (-1.5, 4.5, -1.0, 3.5), paths, losses, picture,
+                                                      start=START, minimum=MINIMUM)))
+    return finish(result, clock, options)
+
+
+register(Example(
+    name=NAME,
+    summary="BGD, SGD, mini-batch, Momentum, AdaGrad, RMSProp and Adam from one start on one surface",
+    source="Pytorch完成基础的模型 §3 (seed 003): the common optimisers and their effect demo",
+    hyper={name: {"optimizer": cls, **kwargs, "batch": size} for name, (cls, kwargs, size) in METHODS.items()}
+    | {"start": START, "steps": STEPS},
+    reported="an animation of the paths (no numbers)",
+    expects="all seven end near (3, 0.8), Momentum first; our optimisers' steps equal torch.optim's",
+    run=run,
+    engines=("torch", "explainer"),
+    checkpoints=False,
+))

@@ -1,0 +1,114 @@
+"""What every example's run shares: engine and device choice, seeding, the step loop with checkpoints."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .. import checkpoint
+from ..errors import ExplainerError
+from .registry import DEVICES, ENGINES, Example, RunOptions, RunResult
+
+
+def check_options(example: Example, options: RunOptions) -> None:
+    """Reject what this example cannot do, in one sentence, before any work starts."""
+    if options.engine not in ENGINES:
+        raise ExplainerError(f"unknown engine {options.engine!r}; use one of: {', '.join(ENGINES)}.")
+    if options.engine not in example.engines:
+        raise ExplainerError(f"{example.name} runs on the {' and '.join(example.engines)} engine only, "
+                             f"not {options.engine!r}.")
+    if options.device not in DEVICES:
+        raise ExplainerError(f"unknown device {options.device!r}; use one of: {', '.join(DEVICES)}.")
+    for flag, value in (("--epochs", options.epochs), ("--steps", options.steps), ("--limit", options.limit)):
+        if value is not None and value < 1:
+            raise ExplainerError(f"{flag} must be at least 1, not {value}.")
+    if options.resume and not example.checkpoints:
+        raise ExplainerError(f"{example.name} finishes in seconds and keeps no checkpoint; run it without --resume.")
+    if options.resume and options.out is None:
+        raise ExplainerError("--resume needs --out DIR, the folder that holds the checkpoint.")
+
+
+def setup_torch(seed: int):
+    """One thread (faster on these tiny nets, and reproducible), a fixed seed; returns the module."""
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    return torch
+
+
+def resolve_device(options: RunOptions) -> str:
+    """'cpu' or 'cuda'. auto falls back to the CPU and says so; asking for a missing GPU is an error."""
+    if options.engine == "explainer":
+        if options.device == "cuda":
+            raise ExplainerError("the explainer engine runs on numpy, on the CPU; use --engine torch for --device cuda.")
+        return "cpu"
+    if options.device == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if options.device == "cuda":
+        raise ExplainerError("--device cuda was asked for but torch sees no CUDA GPU; use --device cpu or auto.")
+    options.reporter.note("no CUDA GPU found: running on the CPU")
+    return "cpu"
+
+
+class Clock:
+    """Wall time of the training itself, started after data loading."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start
+
+
+@dataclass
+class StepLoop:
+    """Run `step(i) -> loss` for i in [start, total), reporting progress and checkpointing.
+
+    `save(done)` writes a checkpoint after `done` steps; it is called every `save_every` steps
+    and after the last one, only when the run has an --out folder.
+    """
+
+    options: RunOptions
+    label: str
+    total: int
+    save_every: int
+
+    def run(self, step: Callable[[int], float], start: int, losses: list[float],
+            save: Callable[[int], None] | None) -> list[float]:
+        reporter = self.options.reporter
+        reporter.start(self.total, self.label)
+        reporter.advance(start)
+        for i in range(start, self.total):
+            loss = step(i)
+            losses.append(loss)
+            reporter.advance(1, loss)
+            done = i + 1
+            if save is not None and self.options.out is not None and (done % self.save_every == 0 or done == self.total):
+                save(done)
+        reporter.stop()
+        return losses
+
+
+def ckpt_path(options: RunOptions, name: str) -> Path | None:
+    return None if options.out is None else checkpoint.checkpoint_path(options.out, name, options.engine)
+
+
+def plot_path(options: RunOptions, filename: str) -> Path | None:
+    if options.out is None:
+        return None
+    Path(options.out).mkdir(parents=True, exist_ok=True)
+    return Path(options.out) / filename
+
+
+def finish(result: RunResult, clock: Clock, options: RunOptions) -> RunResult:
+    result.seconds = clock.seconds()
+    result.notes = list(options.reporter.notes) + result.notes
+    if result.final_loss is None and result.losses:
+        result.final_loss = result.losses[-1]
+    return result

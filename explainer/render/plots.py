@@ -1,0 +1,106 @@
+"""The training examples' pictures (matplotlib, Agg backend: no display needed).
+
+Each function takes plain numbers/arrays, writes one file (format from the suffix) and returns its
+path. SVG keeps its text as text (svg.fonttype = none), so labels can be searched and tested.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.fonttype"] = "none"
+    plt.rcParams["svg.hashsalt"] = "explainer"  # stable ids: the same run writes the same file
+    return plt
+
+
+def _save(fig, path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, bbox_inches="tight", metadata={"Date": None} if path.suffix == ".svg" else None)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
+
+
+def loss_curve(losses, path, title: str = "loss", log: bool = False, label: str = "step",
+               curves: dict | None = None) -> Path:
+    """The loss against the step; `curves` adds more named series on the same axes."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    series = {"loss": losses} if curves is None else curves
+    for name, values in series.items():
+        ax.plot(np.arange(1, len(values) + 1), values, label=name)
+    if log and all(v > 0 for values in series.values() for v in values):
+        ax.set_yscale("log")
+    ax.set(xlabel=label, ylabel="loss", title=title)
+    if len(series) > 1:
+        ax.legend()
+    return _save(fig, path)
+
+
+def linear_fit(x, y, w: float, b: float, path, title: str = "linear fit") -> Path:
+    """The data as red dots and the fitted line ŷ = wx + b through them, as in the tutorial."""
+    plt = _pyplot()
+    x, y = np.ravel(x), np.ravel(y)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter(x, y, c="r", label="data")
+    grid = np.linspace(x.min(), x.max(), 2)
+    ax.plot(grid, w * grid + b, label=f"ŷ = {w:.4f}x + {b:.4f}")
+    ax.set(xlabel="x", ylabel="y", title=title)
+    ax.legend()
+    return _save(fig, path)
+
+
+def optimizer_paths(surface, extent, trajectories: dict, losses: dict, path, start=None, minimum=None,
+                    title: str = "seven optimisers on one loss surface") -> Path:
+    """Contours of `surface(W, B)` over extent (w0, w1, b0, b1) with each method's (w, b) path,
+    and beside them each method's loss against the step."""
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
+    w = np.linspace(extent[0], extent[1], 200)
+    b = np.linspace(extent[2], extent[3], 200)
+    W, B = np.meshgrid(w, b)
+    Z = surface(W, B)
+    left.contour(W, B, Z, levels=np.geomspace(max(Z.min(), 1e-3), Z.max(), 18), cmap="viridis", linewidths=0.8, alpha=0.6)
+    for name, points in trajectories.items():
+        points = np.asarray(points)
+        left.plot(points[:, 0], points[:, 1], marker=".", markersize=2, linewidth=1.2, label=name)
+    if start is not None:
+        left.plot(*start, "ks", label="start")
+    if minimum is not None:
+        left.plot(*minimum, "r*", markersize=12, label="minimum")
+    left.set(xlabel="w", ylabel="b", title=title, xlim=extent[:2], ylim=extent[2:])
+    left.legend(fontsize=8, loc="upper right")
+    for name, values in losses.items():
+        right.plot(np.arange(len(values)), values, label=name)
+    right.set_yscale("log")
+    right.set(xlabel="step", ylabel="loss on all 50 points", title="loss against step")
+    right.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def digit_grid(images, labels, predictions, path, columns: int = 8, title: str = "test digits") -> Path:
+    """MNIST test digits with 'predicted (true)' above each; wrong ones in red."""
+    plt = _pyplot()
+    images = np.asarray(images).reshape(len(images), 28, 28)
+    rows = (len(images) + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.2, rows * 1.4))
+    for index, ax in enumerate(np.ravel(axes)):
+        ax.axis("off")
+        if index >= len(images):
+            continue
+        ax.imshow(images[index], cmap="gray_r")
+        right = int(predictions[index]) == int(labels[index])
+        ax.set_title(f"{int(predictions[index])} ({int(labels[index])})", fontsize=9,
+                     color="black" if right else "red")
+    fig.suptitle(f"{title}: predicted (true)")
+    return _save(fig, path)
