@@ -665,7 +665,8 @@ def _as_array(data, dtype=None) -> np.ndarray:
 def matmul(a, b) -> Tensor:
     a = a if isinstance(a, Tensor) else tensor(a)
     b = _lift(b, a)
-    name = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0"}.get(
+    name = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0",
+            (1, 2): "SqueezeBackward4"}.get(
         (a.data.ndim, b.data.ndim), "UnsafeViewBackward0")
     return _apply(OPS["matmul"], (a, b), None, name)
 
