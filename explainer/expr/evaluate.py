@@ -72,6 +72,8 @@ class _Tracer:
             raise ExplainerError(f"{name!r} is a function, so it cannot be a variable; rename it")
         if self.tensor_type is None:
             try:
+                if isinstance(value, (str, bytes)):
+                    raise TypeError
                 number = float(value)
             except (TypeError, ValueError):
                 raise ExplainerError(f"the value of {name!r} is not a number: {value!r}") from None
@@ -180,9 +182,10 @@ class _Tracer:
     def unknown(self, node: Name) -> UnknownNameError:
         name, known = node.id, ", ".join(self.env) or "none"
         missing = name
-        if not _VARIABLE_LIKE.fullmatch(name) and name.isalpha() and any(ch in self.env for ch in name):
+        unknown_letters = {ch for ch in name if ch not in self.env and ch not in CONSTANTS}
+        if name.isalpha() and len(unknown_letters) == 1 and len(name) > 1:
             # `bc` with b known and c not: the user most likely forgot c
-            missing = next(ch for ch in name if ch not in self.env and ch not in CONSTANTS)
+            missing = unknown_letters.pop()
         if _VARIABLE_LIKE.fullmatch(missing):
             return MissingValueError(f"no value for {missing!r}: give it with --at {missing}=VALUE "
                                      f"(known: {known})", node.line, node.column, missing)
