@@ -126,11 +126,20 @@ class Mnist:
 
     def scaled(self) -> np.ndarray:
         """ToTensor: float32 in 0..1, shape [N, 1, 28, 28]."""
-        return (self.images.astype(np.float32) / np.float32(255.0))[:, None, :, :]
+        return _byte_table(normalize=False)[self.images][:, None, :, :]
 
     def normalized(self) -> np.ndarray:
         """ToTensor + Normalize(0.1307, 0.3081), shape [N, 1, 28, 28], float32."""
-        return (self.scaled() - np.float32(MNIST_MEAN)) / np.float32(MNIST_STD)
+        return _byte_table(normalize=True)[self.images][:, None, :, :]
+
+
+def _byte_table(normalize: bool) -> np.ndarray:
+    """The float32 value of each of the 256 bytes, computed with torchvision's float32 steps;
+    one table lookup per pixel is several times faster than converting 47M pixels step by step."""
+    table = np.arange(256, dtype=np.float32) / np.float32(255.0)
+    if normalize:
+        table = (table - np.float32(MNIST_MEAN)) / np.float32(MNIST_STD)
+    return table
 
 
 def load_mnist(root: Path | None = None, train: bool = True, limit: int | None = None,

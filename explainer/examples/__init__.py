@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .registry import EXAMPLES, Example, Reporter, RunOptions, RunResult, get
 from .runtime import check_options
-from . import linreg_manual, linreg_module, two_layer_manual, two_layer_sequential, two_layer_module, numpy_vs_torch, optimizers  # noqa: F401,E501  (each import registers its example)
+from . import linreg_manual, linreg_module, two_layer_manual, two_layer_sequential, two_layer_module, numpy_vs_torch, optimizers, mnist_mlp, digits_mlp, cnn, sms_dataset, autograd_demos  # noqa: F401,E501  (each import registers its example)
 
 
 def run_example(name: str, options: RunOptions | None = None) -> RunResult:

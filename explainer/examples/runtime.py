@@ -20,6 +20,8 @@ def check_options(example: Example, options: RunOptions) -> None:
                              f"not {options.engine!r}.")
     if options.device not in DEVICES:
         raise ExplainerError(f"unknown device {options.device!r}; use one of: {', '.join(DEVICES)}.")
+    if options.device == "cuda" and "cuda" not in example.devices:
+        raise ExplainerError(f"{example.name} runs on the CPU only; use --device cpu or auto.")
     for flag, value in (("--epochs", options.epochs), ("--steps", options.steps), ("--limit", options.limit)):
         if value is not None and value < 1:
             raise ExplainerError(f"{flag} must be at least 1, not {value}.")
