@@ -143,6 +143,8 @@ def test_gradients_match_torch_autograd():
     ("+x", 3.0),
     ("- -x", 3.0),
     ("2 pi", 2 * math.pi), ("2π", 2 * math.pi), ("e", math.e),
+    ("2πz", 2 * math.pi * 4),       # π and e count as known letters when splitting
+
     ("sqrt(x z) + abs(-y) + exp 0", math.sqrt(12) + 2 + 1),
 ])
 def test_precedence_and_notation(text, expected):

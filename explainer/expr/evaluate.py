@@ -19,6 +19,7 @@ from ..scalar import Scalar, lift
 from .errors import ExpressionError, MissingValueError, UnknownNameError
 from .functions import CONSTANTS, FUNCTIONS
 from .parser import parse
+from .tokens import NAME_PATTERN
 from .tree import Binary, Call, Expr, Group, Name, Number, Program, Unary, children
 
 SHORT_NAME = 12          # longest source text used as a node's name
@@ -27,7 +28,7 @@ OUTPUT_NAME = "f"        # the output of a bare expression
 
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "^": operator.pow, "@": operator.matmul}
-_VALID_NAME = re.compile(r"[^\W\d_](?:[^\W\d]|[0-9])*")
+_VALID_NAME = re.compile(NAME_PATTERN)
 # x, x1, x_1, W2, x₁: names that look like a variable the user forgot to give
 _VARIABLE_LIKE = re.compile(r"[^\W\d_](?:_?[0-9]+|[₀-₉]+)?")
 

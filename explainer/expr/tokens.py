@@ -23,12 +23,12 @@ _OPERATORS = {"**": "^", "·": "*", "×": "*", "⋅": "*", "−": "-", "÷": "/"
 _NUMBER = r"(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 # A name starts with a letter (π, θ welcome; never `_` or a digit) and goes on with letters,
 # ASCII digits, subscripts and `_` — but not superscripts, which are powers.
-_NAME = rf"[^\W\d_](?:(?![{_SUPERSCRIPTS}])[^\W\d]|[0-9])*"
+NAME_PATTERN = rf"[^\W\d_](?:(?![{_SUPERSCRIPTS}])[^\W\d]|[0-9])*"
 _TOKEN = re.compile(
     rf"(?P<space>[^\S\n]+|\#[^\n]*)"
     rf"|(?P<number>{_NUMBER})"
     rf"|(?P<super>[⁻⁺]?[{_SUPERSCRIPTS}]+)"  # before names: `²` counts as a word character
-    rf"|(?P<name>{_NAME})"
+    rf"|(?P<name>{NAME_PATTERN})"
     rf"|(?P<op>\*\*|[-+*/^@()=;,·×⋅−÷])"
     rf"|(?P<newline>\n)"
 )
