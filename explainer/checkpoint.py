@@ -93,3 +93,34 @@ def _check_header(path: Path, state, example: str) -> None:
         raise _corrupt(path, "it is not an explainer checkpoint")
     if state.get("example") != example:
         raise _corrupt(path, f"it belongs to example {state.get('example')!r}, not {example!r}")
+
+
+# ---------------------------------------------------------------- our engine's state, flattened for .npz
+
+def flatten_ours(model, optimizer) -> tuple[dict[str, np.ndarray], dict]:
+    """Our module's parameters and our optimiser's state as named arrays plus JSON-able scalars."""
+    arrays = {f"model/{name}": np.asarray(value.data) for name, value in model.state_dict().items()}
+    state = optimizer.state_dict()
+    scalars = {}
+    for index, entry in state["state"].items():
+        for key, value in entry.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"optim/{index}/{key}"] = value
+            else:
+                scalars[f"{index}/{key}"] = value
+    groups = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in g.items()} for g in state["param_groups"]]
+    return arrays, {"optim_scalars": scalars, "param_groups": groups}
+
+
+def restore_ours(model, optimizer, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    model.load_state_dict({name[6:]: value for name, value in arrays.items() if name.startswith("model/")})
+    state: dict = {}
+    for name, value in arrays.items():
+        if name.startswith("optim/"):
+            index, key = name[6:].split("/", 1)
+            state.setdefault(int(index), {})[key] = value
+    for name, value in meta["optim_scalars"].items():
+        index, key = name.split("/", 1)
+        state.setdefault(int(index), {})[key] = value
+    groups = [{k: (tuple(v) if k == "betas" else v) for k, v in g.items()} for g in meta["param_groups"]]
+    optimizer.load_state_dict({"state": state, "param_groups": groups})

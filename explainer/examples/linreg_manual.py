@@ -80,15 +80,15 @@ def _train_explainer(options, x, y, w0, b0, total):
         w.data[...], b.data[...] = arrays["w"], arrays["b"]
         start, losses = meta["step"], list(meta["losses"])
 
-    def step(i):
+    def step(i):  # line for line the torch loop above, in our engine
         loss = (x * w + b - y).pow(2).mean()
         for p in (w, b):
             if p.grad is not None:
-                p.grad[...] = 0
+                p.grad.zero_()
         loss.backward()
         with no_grad():
-            w.data -= LR * w.grad
-            b.data -= LR * b.grad
+            w.sub_(LR * w.grad)
+            b.sub_(LR * b.grad)
         return float(loss.item())
 
     def save(done):
