@@ -5,7 +5,9 @@ import sys
 
 import typer
 
+from explainer.commands import animate as animate_commands
 from explainer.commands import trace as trace_commands
+from explainer.commands import train as train_commands
 from explainer.errors import ExplainerError
 
 app = typer.Typer(
@@ -17,6 +19,8 @@ app = typer.Typer(
     add_completion=False,
 )
 trace_commands.register(app)
+animate_commands.register(app)
+train_commands.register(app)
 
 
 def main() -> None:

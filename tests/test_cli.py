@@ -40,7 +40,7 @@ def test_check_json_of_j_abc(cli):
     assert run.code == 0, run.err
     report = json.loads(run.out)
     assert report["output"] == "J" and report["ok"] is True
-    assert {k: (v["value"], v["grad"]) for k, v in report["nodes"].items() if k in "abcJ"} == {
+    assert {k: (v["value"], v["grad"]) for k, v in report["nodes"].items() if k in {"a", "b", "c", "J"}} == {
         "J": (33.0, 1.0), "a": (5.0, 3.0), "b": (3.0, 6.0), "c": (2.0, 9.0)}
 
 
@@ -95,8 +95,9 @@ def test_hostile_input_is_one_sentence_and_exit_2(cli, tmp_path, expression, at)
     run = cli("check", expression, "--at", at, timeout=20)
     assert run.code == 2, (run.out, run.err)
     assert "Traceback" not in run.err and run.err.startswith("error: ")
-    first = run.err.splitlines()[0]
-    assert first.endswith((".", "'", ")")) or "column" in first or "unknown name" in first
+    lines = run.err.splitlines()
+    if "syntax error" not in lines[0]:  # a syntax error adds the source line and a caret
+        assert len(lines) == 1
     assert not (tmp_path / "pwned").exists()
 
 
