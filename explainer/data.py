@@ -6,6 +6,7 @@ Nothing here imports torch at module import time: the CLI must start fast.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
@@ -54,7 +55,16 @@ IDX_TYPES = {0x08: np.uint8}  # MNIST only uses unsigned bytes
 
 
 def read_idx(path: Path) -> np.ndarray:
-    """One gzip'd IDX file as an array: magic (0, 0, type, ndim), ndim big-endian sizes, then data."""
+    """One gzip'd IDX file as a read-only array: magic (0, 0, type, ndim), ndim big-endian sizes, then data.
+
+    Kept in memory per (file, size, mtime): a second run in the same process skips the unzip."""
+    path = Path(path)
+    stat = path.stat()
+    return _read_idx_cached(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_idx_cached(path: Path, size: int, mtime: int) -> np.ndarray:
     try:
         with gzip.open(path, "rb") as handle:
             raw = handle.read()
