@@ -24,12 +24,14 @@ def render(
     view: str = typer.Option("both", help="forward (values), backward (local gradients) or both."),
     explain: str = typer.Option(None, "--explain", help="Highlight every path from the output to this node."),
     output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf or .dot"),
+    collapse: str = typer.Option(None, "--collapse", help="Draw each group as one box: neuron or layer."),
+    max_nodes: int = typer.Option(2000, "--max-nodes", help="Bigger graphs collapse to their groups, or are refused."),
 ):
     """Draw the graph of an expression.
 
     Example:  explainer render "J = 3(a + bc)" --at a=5,b=3,c=2 --view both --explain b -o j.svg
 
-    Networks:  explainer render --model neuron-paths --explain "W1[1,2]" -o paths.svg
+    Networks:  explainer render --model neuron-paths --explain "W1[1,2]" --collapse neuron -o paths.svg
     """
     from explainer.render import require_dot
 
@@ -37,7 +39,7 @@ def render(
     if output.suffix != ".dot":
         require_dot()
     traced = load(expression, at, model, use_torch)
-    path = traced.render(output, view=view, explain=explain)
+    path = traced.render(output, view=view, explain=explain, collapse=collapse, max_nodes=max_nodes)
     console.print(f"wrote {path}")
 
 

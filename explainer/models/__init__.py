@@ -28,9 +28,21 @@ def _neuron_paths_torch():
     return build()
 
 
+def _tensor_net(name: str):
+    def build():
+        from . import tensor_nets
+
+        return getattr(tensor_nets, name)()
+    return build
+
+
 MODELS: dict[str, Model] = {
     "neuron-paths": Model("neuron-paths", "the 2-2-2-1 sigmoid network, one node per weight",
                           _neuron_paths, _neuron_paths_torch),
+    "two-layer": Model("two-layer", "x·w1·w2 against y, sum of squares (64×1000 → 100 → 10)",
+                       _tensor_net("two_layer"), _tensor_net("two_layer_torch")),
+    "mnist-mlp": Model("mnist-mlp", "MnistNet 784 → 28 → 10 with nll_loss on a batch of 64",
+                       _tensor_net("mnist_mlp"), _tensor_net("mnist_mlp_torch")),
 }
 
 
