@@ -109,3 +109,21 @@ def test_syntax_error_points_at_the_column(cli):
     caret_line = next(line for line in lines if line.strip() == "^")
     source_line = lines[lines.index(caret_line) - 1]
     assert source_line[caret_line.index("^")] == ")"
+
+
+def test_check_json_with_tensor_values_gives_nested_lists(cli):
+    run = cli("check", "out = mean(3(x + 2)^2)", "--at", "x=[[1,2],[3,4]]", "--json")
+    assert run.code == 0, run.err
+    report = json.loads(run.out)
+    assert report["ok"] is True
+    assert report["nodes"]["x"]["value"] == [[1.0, 2.0], [3.0, 4.0]]
+    assert report["nodes"]["x"]["grad"] == [[4.5, 6.0], [7.5, 9.0]]
+    assert report["nodes"]["out"]["value"] == 64.5
+
+
+def test_render_tensor_expression_shows_shapes(cli, tmp_path):
+    run = cli("render", "y = sum(W @ v + b)", "--at", "W=[[1,2],[3,4]],v=[1,1],b=[0.5,0.5]",
+              "--view", "backward", "-o", "t.svg")
+    assert run.code == 0, run.err
+    text = " ".join(" ".join(lines) for lines in svg_groups(tmp_path / "t.svg", "node"))
+    assert "[2, 2]" in text and "∂y/∂W" in text

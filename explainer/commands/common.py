@@ -16,7 +16,14 @@ AtOption = typer.Option("", "--at", help=AT_HELP, show_default=False)
 
 def print_json(obj) -> None:
     """One JSON object on stdout, nothing else (for scripts and docs)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=_plain) + "\n")
+
+
+def _plain(value):
+    """numpy scalars and arrays as the JSON numbers, booleans and nested lists they hold."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 ModelOption = typer.Option(None, "--model", help="A built-in network instead of an expression: "
