@@ -1,0 +1,322 @@
+"""Graph → graphviz: the forward, backward and both views, clusters, collapsed groups, highlights.
+
+This module decides only layout, colour and text; every number comes from the `Graph` records
+(and, for `explain=`, from explain.py). DOT ids are `n{node id}` for nodes and `g{k}` for
+collapsed groups, so the same graph gives byte-identical DOT (and SVG) on every run.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import graphviz
+
+from ..errors import ExplainerError
+from . import labels
+
+VIEWS = ("forward", "backward", "both")
+FORMATS = (".svg", ".png", ".pdf", ".dot")
+MAX_NODES = 2000
+
+FORWARD = "#333333"
+BACKWARD = "#d62728"
+HIGHLIGHT = "#ff7f0e"
+CONSTANT = "#999999"
+FONT = "Helvetica"
+
+DOT_MISSING = ("graphviz's `dot` program is not installed: install it with `apt-get install graphviz` "
+               "(or `brew install graphviz`) and run again")
+
+
+def require_dot() -> None:
+    """Fail early, in one sentence, where graphviz's `dot` binary is missing."""
+    if shutil.which("dot") is None:
+        raise ExplainerError(DOT_MISSING)
+
+
+def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str | None = None,
+           max_nodes: int = MAX_NODES) -> graphviz.Digraph:
+    """The graph as a graphviz Digraph, left to right.
+
+    view: "forward" (values and ops), "backward" (local gradients on edges, accumulated
+    gradients on nodes, arrows right to left) or "both" (forward edges plus backward ones in red).
+    explain: a node's name: every path from the output to it is highlighted and the chain rule
+    written as the picture's caption. collapse: "neuron", "layer", … draws each group at that
+    level as one box. Graphs over `max_nodes` collapse to their coarsest groups, or are refused.
+    """
+    if view not in VIEWS:
+        raise ExplainerError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+    explanation = None
+    if explain is not None:
+        from ..explain import explain as explain_paths  # explain.py imports render.labels
+
+        explanation = explain_paths(graph, explain)
+    layout = _layout(graph, collapse, max_nodes)
+    return _draw(graph, view, layout, explanation)
+
+
+def svg(graph, view: str = "both", explain: str | None = None, collapse: str | None = None,
+        max_nodes: int = MAX_NODES) -> str:
+    """The picture as SVG text."""
+    require_dot()
+    dot = to_dot(graph, view, explain, collapse, max_nodes)
+    return _pipe(dot, "svg").decode("utf-8")
+
+
+def render(graph, path, view: str = "both", explain: str | None = None, collapse: str | None = None,
+           max_nodes: int = MAX_NODES) -> Path:
+    """Write the picture to `path`; its suffix picks the format (.svg .png .pdf, or .dot source)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExplainerError(f"cannot write {path.name!r}: the file name must end in one of "
+                             f"{', '.join(FORMATS)}")
+    if suffix != ".dot":
+        require_dot()
+    dot = to_dot(graph, view, explain, collapse, max_nodes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".dot":
+        path.write_text(dot.source, encoding="utf-8")
+    else:
+        path.write_bytes(_pipe(dot, suffix[1:]))
+    return path
+
+
+def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
+    try:
+        return dot.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise ExplainerError(DOT_MISSING) from None
+    except subprocess.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise ExplainerError("graphviz's dot could not draw the graph"
+                             + (f": {detail[0]}" if detail else "")) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Which box each node is drawn in
+
+
+@dataclass
+class Box:
+    """A collapsed group: one drawn node standing for all the graph nodes in it."""
+
+    dot_id: str
+    key: str          # "layer 1/neuron 2"
+    members: int = 0
+    output: bool = False
+
+
+@dataclass
+class Layout:
+    unit: list[str]                                   # node id -> the DOT id it is drawn as
+    boxes: dict[str, Box] = field(default_factory=dict)  # DOT id -> box
+
+
+def _layout(graph, collapse: str | None, max_nodes: int) -> Layout:
+    """Decide which nodes are merged into boxes, refusing graphs too big for dot."""
+    has_groups = any(n.group for n in graph.nodes)
+    if collapse is None and len(graph.nodes) > max_nodes:
+        if not has_groups:
+            raise ExplainerError(_too_big(len(graph.nodes), max_nodes))
+        layout = _collapsed(graph, lambda parts: 1)  # the coarsest groups
+    elif collapse is not None:
+        if not has_groups:
+            raise ExplainerError(f"cannot collapse by {collapse!r}: the graph has no groups "
+                                 "(only networks built from layers and neurons do)")
+        layout = _collapsed(graph, _level_finder(graph, collapse))
+    else:
+        return Layout(unit=[f"n{n.id}" for n in graph.nodes])
+    drawn = len(set(layout.unit))
+    if drawn > max_nodes:
+        raise ExplainerError(_too_big(drawn, max_nodes, after=" even with its groups collapsed"))
+    return layout
+
+
+def _too_big(size: int, limit: int, after: str = "") -> str:
+    return (f"the graph is too big for dot: {size:,} nodes{after}, over the limit of {limit:,}; "
+            "pass max_nodes= (or --max-nodes) to raise it")
+
+
+def group_parts(group: str | None) -> list[str]:
+    """"layer 1/neuron 2" (or "layer 1 / neuron 2") → ["layer 1", "neuron 2"]."""
+    return [p.strip() for p in group.split("/") if p.strip()] if group else []
+
+
+def _level_finder(graph, word: str):
+    """How many leading parts of a group make the box for `collapse=word`: up to the part that
+    starts with `word` ("neuron 2" for "neuron"); None where the group has no such part."""
+    def depth(parts: list[str]) -> int | None:
+        for i, part in enumerate(parts):
+            if part.split()[0] == word:
+                return i + 1
+        return None
+
+    if not any(depth(group_parts(n.group)) for n in graph.nodes if n.group):
+        levels = []
+        for n in graph.nodes:
+            for part in group_parts(n.group):
+                if part.split()[0] not in levels:
+                    levels.append(part.split()[0])
+        raise ExplainerError(f"cannot collapse by {word!r}: the graph's groups are made of "
+                             f"{', '.join(levels)}")
+    return depth
+
+
+def _collapsed(graph, depth_of) -> Layout:
+    layout = Layout(unit=[])
+    by_key: dict[str, Box] = {}
+    for n in graph.nodes:
+        parts = group_parts(n.group)
+        depth = depth_of(parts) if parts else None
+        if not depth:
+            layout.unit.append(f"n{n.id}")
+            continue
+        key = "/".join(parts[:depth])
+        box = by_key.get(key)
+        if box is None:
+            box = by_key[key] = Box(dot_id=f"g{len(by_key)}", key=key)
+            layout.boxes[box.dot_id] = box
+        box.members += 1
+        box.output = box.output or n.id == graph.output
+        layout.unit.append(box.dot_id)
+    return layout
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawing
+
+
+def _draw(graph, view: str, layout: Layout, explanation) -> graphviz.Digraph:
+    lit_nodes = explanation.node_ids if explanation else frozenset()
+    lit_units = {layout.unit[i] for i in lit_nodes}
+    output_name = graph.output_node.name
+
+    dot = graphviz.Digraph(name="explainer")
+    dot.attr(rankdir="LR", fontname=FONT, nodesep="0.3", ranksep="0.5")
+    dot.attr("node", fontname=FONT, fontsize="12")
+    dot.attr("edge", fontname=FONT, fontsize="10")
+    caption = explanation.lines() if explanation else ([graph.title] if graph.title else [])
+    if caption:
+        dot.attr(label=_label(caption, just="l"), labelloc="t", labeljust="l", fontsize="13")
+
+    # nodes, each in the cluster of its group (a box in the cluster of its parent group)
+    placed: dict[tuple, list[tuple[str, dict]]] = {(): []}
+    drawn = set()
+    for n in graph.nodes:
+        unit = layout.unit[n.id]
+        if unit in drawn:
+            continue
+        drawn.add(unit)
+        box = layout.boxes.get(unit)
+        if box is None:
+            cluster = tuple(group_parts(n.group))
+            attrs = _node_attrs(n, output_name, view, graph.output)
+        else:
+            cluster = tuple(group_parts(box.key)[:-1])
+            attrs = _box_attrs(box)
+        if unit in lit_units:
+            attrs.update(color=HIGHLIGHT, penwidth="3")
+        placed.setdefault(cluster, []).append((unit, attrs))
+    _add_clusters(dot, placed)
+
+    # edges: one per graph edge, or one per pair of boxes when collapsed
+    seen_pairs: dict[tuple[str, str], int] = {}
+    pairs: list[tuple[str, str, list[int]]] = []
+    for i, e in enumerate(graph.edges):
+        pair = (layout.unit[e.src], layout.unit[e.dst])
+        if pair[0] == pair[1]:
+            continue  # inside one box
+        boxed = pair[0] in layout.boxes or pair[1] in layout.boxes
+        key = pair if boxed else (pair[0], f"{pair[1]}:{i}")
+        if key in seen_pairs:
+            pairs[seen_pairs[key]][2].append(i)
+        else:
+            seen_pairs[key] = len(pairs)
+            pairs.append((pair[0], pair[1], [i]))
+    lit_edges = explanation.edge_ids if explanation else frozenset()
+    for src, dst, members in pairs:
+        edges = [graph.edges[i] for i in members]
+        single = edges[0] if len(edges) == 1 and src not in layout.boxes and dst not in layout.boxes else None
+        flows = any(e.grad for e in edges)
+        lit = any(i in lit_edges for i in members)
+        if view in ("forward", "both") or not flows:
+            attrs = {"color": FORWARD if flows else CONSTANT}
+            if view == "backward":  # no gradient flows into a constant: a plain line, no arrow
+                attrs.update(style="dotted", dir="none")
+            if lit:
+                attrs.update(color=HIGHLIGHT, penwidth="3")
+            dot.edge(src, dst, **attrs)
+        if view in ("backward", "both") and flows:
+            attrs = {"color": BACKWARD, "fontcolor": BACKWARD, "dir": "back"}
+            if view == "both":
+                attrs["constraint"] = "false"  # the forward edge already placed these nodes
+            if single is not None:
+                text = labels.edge_text(single, graph.nodes[single.src], graph.nodes[single.dst])
+                if text:
+                    attrs["label"] = _label([text])
+            if lit:
+                attrs.update(color=HIGHLIGHT, penwidth="3")
+            dot.edge(src, dst, **attrs)
+    return dot
+
+
+def _node_attrs(node, output_name: str, view: str, output_id: int) -> dict:
+    attrs = {"label": _label(labels.node_lines(node, output_name, view))}
+    if node.kind == "const":
+        attrs.update(shape="plaintext", fontsize="10", fontcolor="#555555")
+    elif node.kind == "input":
+        attrs.update(shape="ellipse", style="filled", fillcolor="#e8f1fb")
+    else:
+        attrs.update(shape="box", style="rounded,filled", fillcolor="#f4f4f4")
+    if node.id == output_id:
+        attrs["peripheries"] = "2"
+    return attrs
+
+
+def _box_attrs(box: Box) -> dict:
+    title = group_parts(box.key)[-1]
+    attrs = {"label": _label(labels.box_lines(title, box.members)), "shape": "box3d",
+             "style": "filled", "fillcolor": "#fdf6e3"}
+    if box.output:
+        attrs["peripheries"] = "2"
+    return attrs
+
+
+def _add_clusters(dot: graphviz.Digraph, placed: dict[tuple, list]) -> None:
+    """Nest a cluster per group prefix ("layer 1" holds "layer 1/neuron 2"), innermost built first
+    (graphviz copies a subgraph's body when it is attached), without recursion."""
+    children: dict[tuple, list[tuple]] = {}
+    order: list[tuple] = []  # every cluster path, in order of first appearance
+    known = {()}
+    for path in list(placed):
+        for depth in range(1, len(path) + 1):
+            prefix = path[:depth]
+            if prefix not in known:
+                known.add(prefix)
+                order.append(prefix)
+                children.setdefault(prefix[:-1], []).append(prefix)
+    names = {prefix: f"cluster_{k}" for k, prefix in enumerate(order)}
+    built: dict[tuple, graphviz.Digraph] = {}
+    for prefix in sorted(order, key=len, reverse=True):
+        sub = graphviz.Digraph(name=names[prefix])
+        sub.attr(label=_label([prefix[-1]]), style="rounded,dashed", color="#888888",
+                 fontcolor="#555555", fontsize="11", labeljust="l")
+        for child in children.get(prefix, []):
+            sub.subgraph(built.pop(child))
+        for unit, attrs in placed.get(prefix, []):
+            sub.node(unit, **attrs)
+        built[prefix] = sub
+    for unit, attrs in placed[()]:
+        dot.node(unit, **attrs)
+    for child in children.get((), []):
+        dot.subgraph(built.pop(child))
+
+
+def _label(lines: list[str], just: str = "n") -> str:
+    """DOT label text: the lines joined by dot's line breaks, user text escaped (never HTML)."""
+    brk = "\\l" if just == "l" else "\\n"
+    text = brk.join(line.replace("\\", "\\\\") for line in lines)
+    return graphviz.nohtml(text + ("\\l" if just == "l" else ""))
