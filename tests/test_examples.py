@@ -156,15 +156,19 @@ def test_cnn_has_the_tutorials_shape_and_trains_a_few_steps():
     assert 0 <= result.accuracy <= 1 and len(result.extra["history"]) == 1
 
 
-def test_autograd_demos_give_the_tutorials_numbers():
-    assert run_example("mean-of-square").extra["values"] == {"out": 27.0, "x_grad": [[4.5, 4.5], [4.5, 4.5]]}
-    assert run_example("mean-of-square-2").extra["values"]["x_grad"] == [[4.5, 6.0], [7.5, 9.0]]
-    vjp = run_example("vjp").extra["values"]
+@pytest.mark.parametrize("engine", ["torch", "explainer"])
+def test_autograd_demos_give_the_tutorials_numbers(engine):
+    def demo(name):
+        return run_example(name, RunOptions(engine=engine))
+
+    assert demo("mean-of-square").extra["values"] == {"out": 27.0, "x_grad": [[4.5, 4.5], [4.5, 4.5]]}
+    assert demo("mean-of-square-2").extra["values"]["x_grad"] == [[4.5, 6.0], [7.5, 9.0]]
+    vjp = demo("vjp").extra["values"]
     assert vjp["factor"] == 512 and vjp["x_grad"] == pytest.approx([51.2, 512.0, 0.0512])
-    flags = run_example("grad-fn").extra["values"]
+    flags = demo("grad-fn").extra["values"]
     assert flags["b.grad_fn"] == "SumBackward0" and flags["c.requires_grad under no_grad"] is False
     assert flags["w.grad after two backward calls"] == [4.0, 4.0, 4.0]
-    mse = run_example("mse-arange").extra["values"]
+    mse = demo("mse-arange").extra["values"]
     assert mse == {"loss": 3.0, "pred_grad": [-0.4, 0.0, 0.4, 0.8, 1.2]}
 
 

@@ -1,8 +1,8 @@
 """The tutorials' autograd demos (EXAMPLES.md section B), runnable as examples.
 
-Each demo is written once against a torch-like module `t` (torch itself, or our engine's
-explainer.tensor when it offers the same names), returns its numbers, and states what the
-tutorial shows. They are five tiny programs, so they share this one module.
+Each demo is written once against a torch-like pair `t, nn` — torch and torch.nn, or our engine's
+explainer.tensor and explainer.nn, which offer the same names — and returns its numbers, so
+`--engine explainer` shows our engine giving the tutorial's results too. They are five tiny programs, so they share this one module.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def _values(x) -> list:
     return x.detach().cpu().numpy().tolist() if hasattr(x, "detach") else x.numpy().tolist()
 
 
-def mean_of_square(t):
+def mean_of_square(t, nn):
     x = t.ones(2, 2, requires_grad=True)
     y = x + 2
     z = y * y * 3
@@ -23,14 +23,14 @@ def mean_of_square(t):
     return {"out": float(out.item()), "x_grad": _values(x.grad)}
 
 
-def mean_of_square_2(t):
+def mean_of_square_2(t, nn):
     x = t.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=t.float64, requires_grad=True)
     out = ((x + 2) * (x + 2) * 3).mean()
     out.backward()
     return {"out": float(out.item()), "x_grad": _values(x.grad)}
 
 
-def vjp(t):
+def vjp(t, nn):
     x = t.tensor([1.0, 2.0, 3.0], dtype=t.float64, requires_grad=True)
     y = x * 2
     doublings = 1
@@ -42,7 +42,7 @@ def vjp(t):
     return {"y": _values(y), "factor": 2 ** doublings, "x_grad": _values(x.grad)}
 
 
-def grad_fn(t):
+def grad_fn(t, nn):
     a = t.randn(2, 2)
     flags = {"a.requires_grad": a.requires_grad}
     a = (a * 3) / (a - 1)
@@ -63,10 +63,10 @@ def grad_fn(t):
     return flags
 
 
-def mse_arange(t):
+def mse_arange(t, nn):
     # torch.arange(5, requires_grad=True) fails: integer tensors cannot require grad; make it float
     pred = t.arange(5, dtype=t.float32, requires_grad=True)
-    loss = t.nn.MSELoss()(pred, t.ones(5))
+    loss = nn.MSELoss()(pred, t.ones(5))
     loss.backward()
     return {"loss": float(loss.item()), "pred_grad": [round(v, 6) for v in _values(pred.grad)]}
 
@@ -87,10 +87,12 @@ def runner(name: str):
 
     def run(options: RunOptions) -> RunResult:
         t = setup_torch(options.seed)
+        nn = t.nn
         if options.engine == "explainer":
+            from .. import nn
             from .. import tensor as t
         clock = Clock()
-        values = demo(t)
+        values = demo(t, nn)
         result = RunResult(name, options.engine, "cpu", extra={"values": values}, reported=DEMOS[name][2])
         return finish(result, clock, options)
 
@@ -106,7 +108,7 @@ for _name, (_, _what, _expected) in DEMOS.items():
         reported=_expected,
         expects=_expected,
         run=runner(_name),
-        engines=("torch",),
+        engines=("torch", "explainer"),
         devices=("cpu",),
         checkpoints=False,
     ))
