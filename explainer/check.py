@@ -8,7 +8,6 @@ where they disagree (a relu kink, |x| at 0) the report flags it but `ok` is abou
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -59,9 +58,10 @@ class CheckReport:
                 return row
         raise KeyError(name)
 
-    def to_dict(self) -> dict:
+    def to_json(self) -> dict:
         """`{"output": "J", "ok": true, "nodes": {"J": {"value", "grad", "torch", "fd", "error",
-        "ok", "fd_ok"}}}`; tensors as nested lists, nan/inf (and unprobed elements) as null."""
+        "ok", "fd_ok"}}}` as a JSON-ready dict: tensors as nested lists, nan/inf (and unprobed
+        finite-difference elements) as null."""
         return {
             "output": self.output,
             "ok": self.ok,
@@ -71,9 +71,6 @@ class CheckReport:
                 "fd_ok": row.fd_ok,
             } for row in self.rows},
         }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def table(self):
         """A rich Table: one line per node, mismatches in red, finite-difference flags in yellow."""
@@ -88,7 +85,8 @@ class CheckReport:
         for row in self.rows:
             fd_flag = "—" if row.fd_ok is None else ("ok" if row.fd_ok else "[yellow]differs[/]")
             table.add_row(row.name, _cell(row.value), _cell(row.ours), _cell(row.torch),
-                          "—" if row.fd is None else _cell(row.fd), f"{row.error:.1e}",
+                          # a difference quotient is good to ~8 digits; more would be noise
+                          "—" if row.fd is None else _cell(row.fd, 8), f"{row.error:.1e}",
                           "ok" if row.ok else "[bold red]MISMATCH[/]", fd_flag,
                           style=None if row.ok else "red")
         return table
@@ -105,9 +103,8 @@ def check(graph: Graph, rtol: float = 1e-9) -> CheckReport:
         if node.kind == "const" or (node.grad is None and node.id not in theirs):
             continue  # no gradient flows here in either engine (a constant subexpression)
         torch_grad = theirs.get(node.id)
-        torch_grad = None if torch_grad is None else torch_grad.detach().numpy()
-        if torch_grad is not None and torch_grad.ndim == 0:
-            torch_grad = float(torch_grad)
+        if torch_grad is not None:
+            torch_grad = torch_grad.item() if torch_grad.ndim == 0 else torch_grad.numpy()
         error, ok = compare(node.grad, torch_grad, rtol)
         fd = probes.get(node.id)
         fd_ok = None if fd is None else fd_agrees(node.grad, fd)
@@ -121,6 +118,11 @@ def compare(ours, theirs, rtol: float) -> tuple[float, bool]:
     element; a missing gradient, a shape difference or any nan/inf is a mismatch."""
     if ours is None or theirs is None:
         return math.inf, ours is None and theirs is None
+    if isinstance(ours, float) and isinstance(theirs, float):  # the scalar engine: skip numpy
+        if not (math.isfinite(ours) and math.isfinite(theirs)):
+            return math.inf, False
+        diff, scale = abs(ours - theirs), max(abs(ours), abs(theirs))
+        return float(diff / scale if scale > 0 else 0.0), bool(diff <= rtol * scale + 1e-12)
     o, t = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
     if o.shape != t.shape or not (np.isfinite(o).all() and np.isfinite(t).all()):
         return math.inf, False
@@ -239,10 +241,11 @@ def _plain_list(x):
     return _plain(x)
 
 
-def _cell(x) -> str:
+def _cell(x, digits: int = 10) -> str:
+    """A number with enough digits to see a disagreement at 1e-9; big tensors summarised."""
     if x is None:
         return "—"
     if getattr(x, "size", 1) > 8:
         shown = np.asarray(x, dtype=np.float64)
-        return f"{list(shown.shape)} max|·| {fmt(np.nanmax(np.abs(shown)), 10)}"
-    return fmt(x, 10)  # enough digits to see a disagreement at 1e-9
+        return f"{list(shown.shape)} max|·| {fmt(np.nanmax(np.abs(shown)), digits)}"
+    return fmt(x, digits)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ExplainerError
-from .graph import Edge, Graph, GraphStep, Node, _unique_names
+from .graph import Edge, Graph, GraphStep, Node
 from .ops import OPS
 
 
@@ -96,7 +96,7 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "")
             raw_names.append(name)
         else:
             raw_names.append(type(fn).__name__)
-    unique = _unique_names([_Named(n) for n in raw_names])
+    unique = _numbered(raw_names)
 
     nodes = []
     for i, fn in enumerate(fns):
@@ -109,7 +109,7 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "")
                               value=_numpy(var), grad=_numpy(grad),
                               attrs={"role": "parameter" if id(var) in names.params else "input"}))
         else:
-            value = output if fn is output.grad_fn else getattr(fn, "_saved_result", None)
+            value = output if fn is output.grad_fn else _saved_result(fn)
             nodes.append(Node(id=i, name=unique[i], kind="op", op=type(fn).__name__,
                               inputs=tuple(ids[nxt] for _, nxt in kept[i]),
                               value=_numpy(value), grad=_numpy(grad)))
@@ -128,15 +128,23 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "")
     return Graph(nodes, edges, ids[output.grad_fn], graph_steps, title)
 
 
-class _Named:
-    """Just enough of an engine node for graph._unique_names to number repeated names."""
+def _numbered(names: list[str]) -> list[str]:
+    """Repeated names get #2, #3, … in order of appearance (one dict lookup per name: a
+    3,000-deep chain of SinBackward0 stays linear)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return out
 
-    __slots__ = ("name",)
-    inputs = (1,)  # never treated as a nameless constant
-    requires_grad = True
 
-    def __init__(self, name: str):
-        self.name = name
+def _saved_result(fn):
+    """The op's output where torch kept it for backward (exp, tanh, relu, log_softmax, …)."""
+    try:
+        return getattr(fn, "_saved_result", None)
+    except RuntimeError:  # freed by an earlier backward()
+        return None
 
 
 class _Names(dict):
