@@ -749,33 +749,33 @@ def as_tensor(data, dtype=None) -> Tensor:
     return data if isinstance(data, Tensor) and dtype is None else _leaf(_as_array(data, dtype))
 
 
-def zeros(*shape, dtype=float32, requires_grad=False) -> Tensor:
-    return _made(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad)
+def zeros(*shape, dtype=float32, requires_grad=False, name=None) -> Tensor:
+    return _made(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad, name)
 
 
-def ones(*shape, dtype=float32, requires_grad=False) -> Tensor:
-    return _made(np.ones(_shape_arg(shape), dtype=dtype), requires_grad)
+def ones(*shape, dtype=float32, requires_grad=False, name=None) -> Tensor:
+    return _made(np.ones(_shape_arg(shape), dtype=dtype), requires_grad, name)
 
 
-def full(shape, value, dtype=float32, requires_grad=False) -> Tensor:
-    return _made(np.full(_shape_arg((shape,)), value, dtype=dtype), requires_grad)
+def full(shape, value, dtype=float32, requires_grad=False, name=None) -> Tensor:
+    return _made(np.full(_shape_arg((shape,)), value, dtype=dtype), requires_grad, name)
 
 
-def zeros_like(t: Tensor, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.zeros_like(t.data, dtype=dtype), requires_grad)
+def zeros_like(t: Tensor, dtype=None, requires_grad=False, name=None) -> Tensor:
+    return _made(np.zeros_like(t.data, dtype=dtype), requires_grad, name)
 
 
-def ones_like(t: Tensor, dtype=None, requires_grad=False) -> Tensor:
-    return _made(np.ones_like(t.data, dtype=dtype), requires_grad)
+def ones_like(t: Tensor, dtype=None, requires_grad=False, name=None) -> Tensor:
+    return _made(np.ones_like(t.data, dtype=dtype), requires_grad, name)
 
 
-def randn(*shape, generator=None, dtype=float32, requires_grad=False) -> Tensor:
+def randn(*shape, generator=None, dtype=float32, requires_grad=False, name=None) -> Tensor:
     return _made(_rng(generator).standard_normal(_shape_arg(shape)).astype(dtype, copy=False),
-                 requires_grad)
+                 requires_grad, name)
 
 
-def rand(*shape, generator=None, dtype=float32, requires_grad=False) -> Tensor:
-    return _made(_rng(generator).random(_shape_arg(shape)).astype(dtype, copy=False), requires_grad)
+def rand(*shape, generator=None, dtype=float32, requires_grad=False, name=None) -> Tensor:
+    return _made(_rng(generator).random(_shape_arg(shape)).astype(dtype, copy=False), requires_grad, name)
 
 
 def randint(low, high, size, generator=None) -> Tensor:
@@ -786,15 +786,15 @@ def randperm(n: int, generator=None) -> Tensor:
     return _leaf(_rng(generator).permutation(n).astype(int64))
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, name=None) -> Tensor:
     """Integers give int64 (which cannot require grad, as in torch); any float gives float32."""
     if end is None:
         start, end = 0, start
     if dtype is None:
         whole = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = int64 if whole else float32
-    return _made(np.arange(start, end, step, dtype=dtype), requires_grad)
+    return _made(np.arange(start, end, step, dtype=dtype), requires_grad, name)
 
 
-def linspace(start, end, steps: int, dtype=float32, requires_grad=False) -> Tensor:
-    return _made(np.linspace(start, end, steps, dtype=dtype), requires_grad)
+def linspace(start, end, steps: int, dtype=float32, requires_grad=False, name=None) -> Tensor:
+    return _made(np.linspace(start, end, steps, dtype=dtype), requires_grad, name)
