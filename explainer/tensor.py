@@ -284,7 +284,10 @@ class Tensor:
 
     def __float__(self): return _builtin_float(self.item())
     def __int__(self): return int(self.item())
-    def __bool__(self): return bool(self.item())
+    def __bool__(self):
+        if self.data.size != 1:
+            raise TensorError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.data.item())
     def __index__(self):
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
@@ -426,6 +429,13 @@ class Tensor:
     def mul_(self, other): return self.__imul__(other)
     def div_(self, other): return self.__itruediv__(other)
 
+    def __setitem__(self, key, value) -> None:
+        self._check_inplace()
+        self.data[_raw_key(key)] = _raw(value)
+
+    def clone(self) -> "Tensor":
+        return _apply(OPS["clone"], (self,))
+
     def zero_(self) -> "Tensor":
         self._check_inplace()
         self.data[...] = 0
@@ -515,9 +525,14 @@ class Tensor:
     def log_softmax(self, dim: int = -1): return _apply(OPS["log_softmax"], (self,), {"dim": dim})
 
     def __repr__(self) -> str:
-        mode = "fixed" if self.data.dtype.kind == "f" else "maxprec"
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4,
-                               floatmode=mode)
+        data, style = self.data, {}
+        if data.dtype.kind == "f" and data.size:
+            finite = data[np.isfinite(data)]
+            whole = finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8
+            # torch writes whole floats as "27." and others with four decimals
+            style = ({"formatter": {"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)}}
+                     if whole else {"precision": 4, "floatmode": "fixed"})
+        body = np.array2string(data, separator=", ", prefix="tensor(", **style)
         extras = []
         if self.data.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={_dtype_name(self.data.dtype)}")

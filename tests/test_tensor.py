@@ -201,7 +201,22 @@ def test_long_chain_backward_is_iterative():
 
 
 def test_repr_looks_like_torch():
-    assert repr(T.ones(2, requires_grad=True)) == "tensor([1.0000, 1.0000], requires_grad=True)"
-    assert repr(T.tensor([1.0]) * 1) == "tensor([1.0000])"
+    assert repr(T.ones(2, requires_grad=True)) == "tensor([1., 1.], requires_grad=True)"
+    assert repr(T.tensor([1.5]) * 1) == "tensor([1.5000])"
+    assert repr(T.tensor(27.0, dtype=T.float64)) == "tensor(27., dtype=torch.float64)"
     assert "grad_fn=<MulBackward0>" in repr(T.ones(2, requires_grad=True) * 2)
     assert repr(T.tensor([1, 2])) == "tensor([1, 2])"
+
+
+def test_item_assignment_clone_and_truth_values():
+    x = T.zeros(3)
+    x[1] = 5
+    np.testing.assert_array_equal(x.data, [0, 5, 0])
+    w = T.ones(2, requires_grad=True)
+    c = w.clone()
+    assert c.grad_fn.name() == "CloneBackward0" and not np.shares_memory(c.data, w.data)
+    (c * 3).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [3, 3])
+    with pytest.raises(TensorError, match="ambiguous"):
+        bool(T.ones(2))
+    assert bool(T.tensor(1.0)) and (T.tensor([1, 2]) == T.tensor([1, 3])).sum().item() == 1

@@ -164,6 +164,8 @@ _op("squeeze", 1, "squeeze",
 _op("unsqueeze", 1, "unsqueeze", lambda m, x, dim: np.expand_dims(x, dim),
     lambda g, xs, out, needs=ALL, dim=0: (g.reshape(xs[0].shape),),
     ("grad reshaped to the shape of {0}",), lambda t, x, dim: t.unsqueeze(x, dim), "UnsqueezeBackward0")
+_op("clone", 1, "copy", lambda m, x: x.copy(), lambda g, xs, out, needs=ALL: (g,),
+    ("grad",), lambda t, x: t.clone(x), "CloneBackward0")
 _op("to", 1, "cast", lambda m, x, dtype: x.astype(dtype),
     lambda g, xs, out, needs=ALL, dtype=None: (g.astype(xs[0].dtype),),
     # the torch replay runs in float64 throughout, so the cast is a copy there
