@@ -94,6 +94,8 @@ class Classifier:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])
             torch.set_rng_state(state["rng"])  # dropout draws continue where they stopped
+            if "cuda_rng" in state and train.y.is_cuda:
+                torch.cuda.set_rng_state(state["cuda_rng"])
             start, self.history = state["epoch"], list(state["history"])
         batches = math.ceil(len(train) / self.batch)
         if options.steps is not None:
@@ -118,10 +120,12 @@ class Classifier:
             self.history.append({"epoch": epoch + 1, "train_loss": running.item() / batches,
                                  "test_loss": test_loss, "accuracy": accuracy})
             if path is not None:
+                rng = {"rng": torch.get_rng_state()}
+                if train.y.is_cuda:
+                    rng["cuda_rng"] = torch.cuda.get_rng_state()
                 checkpoint.save_torch(path, {
                     "example": self.name, "epoch": epoch + 1, "model": self.model.state_dict(),
-                    "optimizer": self.optimizer.state_dict(), "history": self.history,
-                    "rng": torch.get_rng_state()})
+                    "optimizer": self.optimizer.state_dict(), "history": self.history, **rng})
         reporter.stop()
         return self.history
 

@@ -6,9 +6,11 @@ symmetric so the numbers do not change, but the right order is criterion(out, y)
 """
 from __future__ import annotations
 
-from .. import checkpoint
+import numpy as np
+
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, StepLoop, ckpt_path, finish, plot_path, resolve_device, setup_torch
+from .runtime import (Clock, StepLoop, engine_modules, finish, load_state, ours_like, plot_path, resolve_device,
+                      save_state, setup_torch)
 
 NAME = "linreg-module"
 LR, STEPS, SAVE_EVERY = 1e-3, 30000, 1000
@@ -29,44 +31,41 @@ def make_model(nn):
 def run(options: RunOptions) -> RunResult:
     device = resolve_device(options)
     torch = setup_torch(options.seed)
-    from torch import nn, optim
-
     x = torch.rand([50, 1])
     y = x * 3 + 0.8
-    model = make_model(nn)
+    model = make_model(torch.nn)
+    nn, optim, as_tensor = engine_modules(options)
+    if options.engine == "explainer":  # our Lr, from the same initial weights
+        model = ours_like(model, make_model(nn))
     clock = Clock()
-    x, y, model = x.to(device), y.to(device), model.to(device)
+    x, y, model = as_tensor(x).to(device), as_tensor(y).to(device), model.to(device)
     criterion = nn.MSELoss()
     optimizer = optim.SGD(model.parameters(), lr=LR)
-    losses, start, path = [], 0, ckpt_path(options, NAME)
+    losses, start = [], 0
     if options.resume:
-        state = checkpoint.load_torch(path, NAME)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        start, losses = state["step"], list(state["losses"])
+        meta = load_state(options, NAME, model, optimizer)
+        start, losses = meta["step"], list(meta["losses"])
 
     def step(i):
         loss = criterion(model(x), y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        return loss.item()
+        return float(loss.item())
 
     def save(done):
-        checkpoint.save_torch(path, {"example": NAME, "step": done, "model": model.state_dict(),
-                                     "optimizer": optimizer.state_dict(), "losses": losses})
+        save_state(options, NAME, model, optimizer, {"step": done, "losses": losses})
 
-    total = options.steps or STEPS
-    StepLoop(options, NAME, total, SAVE_EVERY).run(step, start, losses, save)
+    StepLoop(options, NAME, options.steps or STEPS, SAVE_EVERY).run(step, start, losses, save)
     model.eval()
-    w, b = model.linear.weight.item(), model.linear.bias.item()
+    w, b = float(model.linear.weight.item()), float(model.linear.bias.item())
     result = RunResult(NAME, options.engine, device, final_loss=losses[-1], losses=losses,
                        params={"w": w, "b": b}, reported="a plot: the fitted line through the data")
     fit = plot_path(options, f"{NAME}-fit.svg")
     if fit is not None:
         from ..render import plots
 
-        result.plots.append(str(plots.linear_fit(x.cpu().numpy(), y.cpu().numpy(), w, b, fit,
+        result.plots.append(str(plots.linear_fit(np.asarray(x.cpu()), np.asarray(y.cpu()), w, b, fit,
                                                  title=f"{NAME}: y = {w:.4f}x + {b:.4f}")))
         result.plots.append(str(plots.loss_curve(losses, plot_path(options, f"{NAME}-loss.svg"),
                                                  title=f"{NAME}: MSELoss", log=True)))
@@ -81,4 +80,5 @@ register(Example(
     reported="a plot only: the fitted line through the data",
     expects="w → 3 and b → 0.8 (slowly: lr is 1e-3)",
     run=run,
+    engines=("torch", "explainer"),
 ))

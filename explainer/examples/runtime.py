@@ -114,3 +114,47 @@ def finish(result: RunResult, clock: Clock, options: RunOptions) -> RunResult:
     if result.final_loss is None and result.losses:
         result.final_loss = result.losses[-1]
     return result
+
+
+# ---------------------------------------------------------------- one training loop, either engine
+
+def engine_modules(options: RunOptions):
+    """(nn, optim, as_tensor) of the chosen engine, so one loop body serves both."""
+    if options.engine == "explainer":
+        from .. import nn, optim
+        from ..tensor import Tensor
+
+        return nn, optim, lambda t: Tensor(t.detach().cpu().numpy())
+    import torch
+
+    return torch.nn, torch.optim, lambda t: t
+
+
+def ours_like(torch_model, our_model):
+    """Our module with the torch module's initial weights: the two runs start from one point."""
+    our_model.load_state_dict({k: v.detach().cpu().numpy() for k, v in torch_model.state_dict().items()})
+    return our_model
+
+
+def save_state(options: RunOptions, name: str, model, optimizer, meta: dict) -> None:
+    """Model + optimiser + `meta` (step, losses, ...): torch's format for torch, .npz for ours."""
+    path = ckpt_path(options, name)
+    if options.engine == "torch":
+        checkpoint.save_torch(path, {"example": name, "model": model.state_dict(),
+                                     "optimizer": optimizer.state_dict(), **meta})
+    else:
+        arrays, optim_meta = checkpoint.flatten_ours(model, optimizer)
+        checkpoint.save_npz(path, arrays, {"example": name, **meta, **optim_meta})
+
+
+def load_state(options: RunOptions, name: str, model, optimizer) -> dict:
+    """Restore model and optimiser in place from --out's checkpoint; returns its meta."""
+    path = ckpt_path(options, name)
+    if options.engine == "torch":
+        state = checkpoint.load_torch(path, name)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        return state
+    arrays, meta = checkpoint.load_npz(path, name)
+    checkpoint.restore_ours(model, optimizer, arrays, meta)
+    return meta

@@ -35,4 +35,5 @@ register(Example(
     reported="the loss falls (no figure given)",
     expects="the final loss far below the first",
     run=run,
+    engines=("torch", "explainer"),
 ))

@@ -4,9 +4,9 @@ The tutorial: MSELoss(reduction='sum'), Adam lr = 1e-4, 500 iterations.
 """
 from __future__ import annotations
 
-from .. import checkpoint
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, StepLoop, ckpt_path, finish, plot_path, resolve_device, setup_torch
+from .runtime import (Clock, StepLoop, engine_modules, finish, load_state, ours_like, plot_path, resolve_device,
+                      save_state, setup_torch)
 
 NAME = "two-layer-sequential"
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
@@ -18,34 +18,35 @@ def sequential(nn):
 
 
 def train_module(options: RunOptions, name: str, make_model) -> RunResult:
-    """x, y = randn; the model from `make_model(nn)`; MSELoss(sum) and Adam, checkpointed."""
+    """x, y = randn; the model from `make_model(nn)`; MSELoss(sum) and Adam, checkpointed.
+
+    With --engine explainer the same model is built from explainer.nn with the torch model's
+    initial weights and trained by the same loop body."""
     device = resolve_device(options)
     torch = setup_torch(options.seed)
-    from torch import nn
-
     x, y = torch.randn(N, D_IN), torch.randn(N, D_OUT)
-    model = make_model(nn)
+    model = make_model(torch.nn)
+    nn, optim, as_tensor = engine_modules(options)
+    if options.engine == "explainer":
+        model = ours_like(model, make_model(nn))
     clock = Clock()
-    x, y, model = x.to(device), y.to(device), model.to(device)
+    x, y, model = as_tensor(x).to(device), as_tensor(y).to(device), model.to(device)
     loss_fn = nn.MSELoss(reduction="sum")
-    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
-    losses, start, path = [], 0, ckpt_path(options, name)
+    optimizer = optim.Adam(model.parameters(), lr=LR)
+    losses, start = [], 0
     if options.resume:
-        state = checkpoint.load_torch(path, name)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        start, losses = state["step"], list(state["losses"])
+        meta = load_state(options, name, model, optimizer)
+        start, losses = meta["step"], list(meta["losses"])
 
     def step(i):
         loss = loss_fn(model(x), y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        return loss.item()
+        return float(loss.item())
 
     def save(done):
-        checkpoint.save_torch(path, {"example": name, "step": done, "model": model.state_dict(),
-                                     "optimizer": optimizer.state_dict(), "losses": losses})
+        save_state(options, name, model, optimizer, {"step": done, "losses": losses})
 
     StepLoop(options, name, options.steps or STEPS, SAVE_EVERY).run(step, start, losses, save)
     result = RunResult(name, options.engine, device, losses=losses, reported="the loss falls",
@@ -70,4 +71,5 @@ register(Example(
     reported="the loss falls (no figure given)",
     expects="the final loss far below the first",
     run=run,
+    engines=("torch", "explainer"),
 ))
