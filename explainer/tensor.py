@@ -359,6 +359,7 @@ class Tensor:
     def __truediv__(self, other): return _apply(_DIV, (self, _lift(other, self)))
     def __rtruediv__(self, other): return _apply(_DIV, (_lift(other, self), self))
     def __neg__(self): return _apply(OPS["neg"], (self,))
+    neg = __neg__
 
     def __pow__(self, other):
         name = None if isinstance(other, Tensor) else "PowBackward0"

@@ -64,7 +64,7 @@ def test_operators_with_python_numbers(scalar):
         compare(fn, fn, a, name=False)
 
 
-UNARY = ["exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs"]
+UNARY = ["exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "neg"]
 
 
 @pytest.mark.parametrize("shape", [(5,), (2, 3), (2, 3, 4)])
@@ -236,3 +236,10 @@ def test_float32_stays_float32_through_the_network_ops():
     loss = F.cross_entropy(F.linear(h, T.randn(4, 27), T.randn(4)), T.tensor([0, 3]))
     loss.backward()
     assert loss.dtype == np.float32 and x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("shape", [(), (4,), (2, 3, 2)])
+def test_clone_and_dtype_casts_pass_gradients_through(shape):
+    a = arr(*shape)
+    compare(lambda x: x.clone(), lambda x: x.clone(), a)
+    compare(lambda x: x.float().double(), lambda x: x.float().double(), a)
