@@ -35,11 +35,10 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-class set_grad_enabled:
-    """Context manager (and decorator) switching graph recording on or off, like torch's."""
+class _GradMode:
+    """Switches graph recording for a `with` block, or for every call of a decorated function."""
 
-    def __init__(self, mode: bool):
-        self.mode = bool(mode)
+    mode = True
 
     def __enter__(self):
         global _grad_enabled
@@ -53,24 +52,40 @@ class set_grad_enabled:
 
     def __call__(self, fn):
         import functools
+        mode = self.mode
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with set_grad_enabled(self.mode):
+            global _grad_enabled
+            previous, _grad_enabled = _grad_enabled, mode
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                _grad_enabled = previous
         return wrapper
 
 
-class no_grad(set_grad_enabled):
+class no_grad(_GradMode):
     """`with no_grad():` computes values without recording a graph (e.g. parameter updates)."""
 
-    def __init__(self):
-        super().__init__(False)
+    mode = False
 
 
-class enable_grad(set_grad_enabled):
-    def __init__(self):
-        super().__init__(True)
+class enable_grad(_GradMode):
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Like torch: takes effect at once (`set_grad_enabled(False)` as a statement works too)
+    and, used in a `with`, restores the previous mode at the end."""
+
+    def __init__(self, mode: bool):
+        global _grad_enabled
+        self.mode = bool(mode)
+        self.previous, _grad_enabled = _grad_enabled, self.mode
+
+    def __enter__(self):
+        return self
 
 
 # -- grad_fn: torch's names for the backward nodes -----------------------------------------------

@@ -220,3 +220,18 @@ def test_item_assignment_clone_and_truth_values():
     with pytest.raises(TensorError, match="ambiguous"):
         bool(T.ones(2))
     assert bool(T.tensor(1.0)) and (T.tensor([1, 2]) == T.tensor([1, 3])).sum().item() == 1
+
+
+def test_grad_mode_switches_like_torch():
+    x = T.ones(2, requires_grad=True)
+    with T.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+        with T.enable_grad():
+            assert (x * 2).requires_grad
+    assert T.is_grad_enabled()
+    T.set_grad_enabled(False)                   # as a statement it takes effect at once
+    try:
+        assert not T.is_grad_enabled() and not (x * 2).requires_grad
+    finally:
+        T.set_grad_enabled(True)
+    assert (x * 2).requires_grad
