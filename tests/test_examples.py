@@ -158,6 +158,16 @@ def test_digits_mlp_show_bug_trains_worse_without_zero_grad():
 
 
 @needs_data
+def test_digits_mlp_on_our_engine_follows_torch():
+    common = dict(epochs=1, limit=1500, steps=4, data_dir=DATA_DIR)
+    torch_run = run_example("digits-mlp", RunOptions(device="cpu", **common))
+    ours = run_example("digits-mlp", RunOptions(engine="explainer", **common))
+    assert ours.engine == "explainer"
+    assert ours.losses == pytest.approx(torch_run.losses, rel=1e-4)
+    assert abs(ours.accuracy - torch_run.accuracy) <= 0.005
+
+
+@needs_data
 def test_cnn_has_the_tutorials_shape_and_trains_a_few_steps():
     result = run_example("cnn", RunOptions(steps=2, limit=100, data_dir=DATA_DIR, device="cpu"))
     assert result.extra["parameters"] == 25_775_882

@@ -1,4 +1,4 @@
-"""The epoch loop the MNIST examples share (torch engine): shuffled batches taken by index from
+"""The epoch loop the MNIST examples share, for either engine: shuffled batches taken by index from
 tensors that live on the device, a test pass per epoch, a checkpoint per epoch.
 
 The whole split is moved to the device once; each epoch draws one permutation on the CPU from
@@ -10,49 +10,59 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .. import checkpoint
+import numpy as np
+
 from ..data import load_mnist
 from .registry import RunOptions
-from .runtime import ckpt_path
+from .runtime import Engine, load_state, save_state
 
 PROGRESS_EVERY = 25  # read the loss back (a device sync) only every this many batches
 
 
 @dataclass
 class Split:
-    x: object  # torch tensors on the run's device
+    x: object  # the engine's tensors (torch ones on the run's device)
     y: object
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
 
 
-def mnist_splits(options: RunOptions, device: str, normalize: bool = True, flatten: bool = False):
-    """(train, test) Splits of MNIST, normalised as ToTensor + Normalize(0.1307, 0.3081) or scaled 0..1."""
-    import torch
-
+def mnist_splits(options: RunOptions, engine: Engine, normalize: bool = True, flatten: bool = False):
+    """(train, test) Splits of MNIST as the engine's tensors, normalised as ToTensor +
+    Normalize(0.1307, 0.3081) or scaled to 0..1."""
     out = []
     for train in (True, False):
         data = load_mnist(options.data_dir, train=train, limit=options.limit)
-        x = torch.from_numpy(data.normalized() if normalize else data.scaled())
+        x = data.normalized() if normalize else data.scaled()
         if flatten:
             x = x.reshape(len(data), 784)
-        out.append(Split(x.to(device), torch.from_numpy(data.labels).to(device)))
+        out.append(Split(engine.tensor(x), engine.tensor(data.labels)))
     return out
 
 
-def epoch_order(seed: int, epoch: int, n: int, device: str):
+def epoch_order(seed: int, epoch: int, n: int):
+    """This epoch's shuffle, drawn on the CPU from (seed, epoch) alone — identical for both engines."""
     import torch
 
     generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
-    return torch.randperm(n, generator=generator).to(device)
+    return torch.randperm(n, generator=generator)
+
+
+def nll(F):
+    return lambda output, target, reduction="mean": F.nll_loss(output, target, reduction=reduction)
+
+
+def cross_entropy(F):
+    return lambda output, target, reduction="mean": F.cross_entropy(output, target, reduction=reduction)
 
 
 @dataclass
 class Classifier:
-    """A model, its optimiser and its loss, trained by `fit` and measured by `evaluate`."""
+    """A model, its optimiser and its loss on one engine, trained by `fit`, measured by `evaluate`."""
 
     name: str
+    engine: Engine
     model: object
     optimizer: object
     loss: object                 # loss(output, target, reduction) -> tensor
@@ -62,51 +72,46 @@ class Classifier:
     history: list = field(default_factory=list)
 
     def evaluate(self, split: Split) -> tuple[float, float]:
-        """(mean loss, accuracy) over the whole split, without gradients."""
-        import torch
-
+        """(mean loss, accuracy) over the whole split, without gradients; sums stay on the device."""
         self.model.eval()
-        total = torch.zeros((), device=split.y.device)
-        correct = torch.zeros((), device=split.y.device, dtype=torch.long)
-        with torch.no_grad():
+        total = correct = 0
+        with self.engine.no_grad():
             for start in range(0, len(split), self.test_batch):
                 xb, yb = split.x[start:start + self.test_batch], split.y[start:start + self.test_batch]
                 output = self.model(xb)
-                total += self.loss(output, yb, reduction="sum")
-                correct += (output.argmax(1) == yb).sum()
-        return total.item() / len(split), correct.item() / len(split)
+                total = total + self.loss(output, yb, reduction="sum")
+                correct = correct + (output.argmax(1) == yb).sum()
+        return float(total.item()) / len(split), int(correct.item()) / len(split)
 
     def predict(self, x):
-        import torch
-
         self.model.eval()
-        with torch.no_grad():
+        with self.engine.no_grad():
             return self.model(x).argmax(1).cpu().numpy()
 
     def fit(self, options: RunOptions, train: Split, test: Split, epochs: int, save: bool = True) -> list:
         """Train to `epochs` (continuing from a checkpoint with --resume); one history row per epoch."""
         import torch
 
-        path = ckpt_path(options, self.name) if save else None
+        save = save and options.out is not None
+        on_cuda = getattr(train.y, "is_cuda", False)
         start = 0
         if options.resume and save:
-            state = checkpoint.load_torch(path, self.name)
-            self.model.load_state_dict(state["model"])
-            self.optimizer.load_state_dict(state["optimizer"])
-            torch.set_rng_state(state["rng"])  # dropout draws continue where they stopped
-            if "cuda_rng" in state and train.y.is_cuda:
-                torch.cuda.set_rng_state(state["cuda_rng"])
-            start, self.history = state["epoch"], list(state["history"])
+            meta = load_state(options, self.name, self.model, self.optimizer)
+            start, self.history = meta["epoch"], list(meta["history"])
+            if self.engine.name == "torch":  # dropout draws continue where they stopped
+                torch.set_rng_state(meta["rng"])
+                if on_cuda and "cuda_rng" in meta:
+                    torch.cuda.set_rng_state(meta["cuda_rng"])
         batches = math.ceil(len(train) / self.batch)
         if options.steps is not None:
             batches = min(batches, options.steps)
         reporter = options.reporter
-        reporter.start(epochs * batches, self.name)
+        reporter.start(epochs * batches, f"{self.name} ({self.engine.name})")
         reporter.advance(start * batches)
         for epoch in range(start, epochs):
             self.model.train()
-            order = epoch_order(options.seed, epoch, len(train), train.y.device)
-            running = torch.zeros((), device=train.y.device)
+            order = self.engine.tensor(epoch_order(options.seed, epoch, len(train)))  # one copy per epoch
+            running = 0
             for i in range(batches):
                 index = order[i * self.batch:(i + 1) * self.batch]
                 if self.zero_grad:
@@ -114,32 +119,20 @@ class Classifier:
                 loss = self.loss(self.model(train.x[index]), train.y[index], reduction="mean")
                 loss.backward()
                 self.optimizer.step()
-                running += loss.detach()
-                reporter.advance(1, loss.item() if i % PROGRESS_EVERY == 0 else None)
+                running = running + loss.detach()
+                reporter.advance(1, float(loss.item()) if i % PROGRESS_EVERY == 0 else None)
             test_loss, accuracy = self.evaluate(test)
-            self.history.append({"epoch": epoch + 1, "train_loss": running.item() / batches,
+            self.history.append({"epoch": epoch + 1, "train_loss": float(running.item()) / batches,
                                  "test_loss": test_loss, "accuracy": accuracy})
-            if path is not None:
-                rng = {"rng": torch.get_rng_state()}
-                if train.y.is_cuda:
-                    rng["cuda_rng"] = torch.cuda.get_rng_state()
-                checkpoint.save_torch(path, {
-                    "example": self.name, "epoch": epoch + 1, "model": self.model.state_dict(),
-                    "optimizer": self.optimizer.state_dict(), "history": self.history, **rng})
+            if save:
+                meta = {"epoch": epoch + 1, "history": self.history}
+                if self.engine.name == "torch":
+                    meta["rng"] = torch.get_rng_state()
+                    if on_cuda:
+                        meta["cuda_rng"] = torch.cuda.get_rng_state()
+                save_state(options, self.name, self.model, self.optimizer, meta)
         reporter.stop()
         return self.history
-
-
-def nll(output, target, reduction="mean"):
-    import torch.nn.functional as F
-
-    return F.nll_loss(output, target, reduction=reduction)
-
-
-def cross_entropy(output, target, reduction="mean"):
-    import torch.nn.functional as F
-
-    return F.cross_entropy(output, target, reduction=reduction)
 
 
 def digit_grid(options: RunOptions, name: str, classifier: Classifier, test: Split, result, count: int = 32):
@@ -151,7 +144,7 @@ def digit_grid(options: RunOptions, name: str, classifier: Classifier, test: Spl
         return
     from ..render import plots
 
-    images = test.x[:count].cpu().numpy().reshape(-1, 28, 28)
+    images = np.asarray(test.x[:count].cpu()).reshape(-1, 28, 28)
     predictions = classifier.predict(test.x[:count])
-    result.plots.append(str(plots.digit_grid(images, test.y[:count].cpu().numpy(), predictions, path,
+    result.plots.append(str(plots.digit_grid(images, np.asarray(test.y[:count].cpu()), predictions, path,
                                              title=f"{name}, test set")))

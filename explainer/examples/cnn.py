@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .classify import Classifier, cross_entropy, digit_grid, mnist_splits
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, finish, resolve_device, setup_torch
+from .runtime import Clock, engine_modules, finish, resolve_device, setup_torch
 
 NAME = "cnn"
 LR, EPOCHS, BATCH, TEST_BATCH = 1e-3, 1, 64, 500
@@ -30,11 +30,12 @@ def run(options: RunOptions) -> RunResult:
     torch = setup_torch(options.seed)
     if device == "cpu" and options.steps is None and options.limit is None:
         options.reporter.note("cnn on a CPU takes minutes per epoch; --steps N or --limit N make a short run")
-    train, test = mnist_splits(options, device)
+    engine = engine_modules(options, device)
+    train, test = mnist_splits(options, engine)
     clock = Clock()
     model = conv_net(torch.nn).to(device)
-    classifier = Classifier(NAME, model, torch.optim.Adam(model.parameters(), lr=LR), cross_entropy,
-                            BATCH, TEST_BATCH)
+    classifier = Classifier(NAME, engine, model, torch.optim.Adam(model.parameters(), lr=LR),
+                            cross_entropy(engine.F), BATCH, TEST_BATCH)
     history = classifier.fit(options, train, test, options.epochs or EPOCHS)
     result = RunResult(NAME, options.engine, device, final_loss=history[-1]["test_loss"],
                        accuracy=history[-1]["accuracy"], losses=[row["train_loss"] for row in history],

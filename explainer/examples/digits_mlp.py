@@ -15,14 +15,14 @@ import copy
 
 from .classify import Classifier, Split, cross_entropy, mnist_splits
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, finish, plot_path, resolve_device, setup_torch
+from .runtime import Clock, engine_modules, finish, ours_like, plot_path, resolve_device, setup_torch
 
 NAME = "digits-mlp"
 LR, EPOCHS, BATCH, HIDDEN, TRAIN_FRACTION = 1e-3, 5, 128, 500, 0.7
 
 
-def split_70_30(options: RunOptions, device: str) -> tuple[Split, Split]:
-    full, _ = mnist_splits(options, device, normalize=False, flatten=True)
+def split_70_30(options: RunOptions, engine) -> tuple[Split, Split]:
+    full, _ = mnist_splits(options, engine, normalize=False, flatten=True)
     cut = int(len(full) * TRAIN_FRACTION)
     return Split(full.x[:cut], full.y[:cut]), Split(full.x[cut:], full.y[cut:])
 
@@ -30,25 +30,31 @@ def split_70_30(options: RunOptions, device: str) -> tuple[Split, Split]:
 def run(options: RunOptions) -> RunResult:
     device = resolve_device(options)
     torch = setup_torch(options.seed)
-    nn = torch.nn
-    epochs = options.epochs or EPOCHS
-    train, validation = split_70_30(options, device)
+    engine = engine_modules(options, device)
+
+    def make_model(nn):
+        return nn.Sequential(nn.Linear(784, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 10))
+
+    initial = make_model(torch.nn)  # torch draws the initial weights for both engines and both loops
+    train, validation = split_70_30(options, engine)
     clock = Clock()
-    model = nn.Sequential(nn.Linear(784, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 10)).to(device)
-    initial = copy.deepcopy(model.state_dict())
-    fixed = Classifier(NAME, model, torch.optim.Adam(model.parameters(), lr=LR), cross_entropy, BATCH)
-    history = fixed.fit(options, train, validation, epochs)
+
+    def classifier(zero_grad: bool) -> Classifier:
+        model = ours_like(initial, make_model(engine.nn)) if engine.name == "explainer" else \
+            copy.deepcopy(initial).to(device)
+        return Classifier(NAME, engine, model, engine.optim.Adam(model.parameters(), lr=LR),
+                          cross_entropy(engine.F), BATCH, zero_grad=zero_grad)
+
+    fixed = classifier(zero_grad=True)
+    history = fixed.fit(options, train, validation, options.epochs or EPOCHS)
     result = RunResult(NAME, options.engine, device, final_loss=history[-1]["test_loss"],
                        accuracy=history[-1]["accuracy"], losses=[row["train_loss"] for row in history],
                        reported="train 0.878 / validation 0.867 (with its no-zero_grad bug)",
                        extra={"train_accuracy": fixed.evaluate(train)[1], "history": history})
     curves = {"fixed": result.losses}
     if options.show_bug:
-        buggy_model = copy.deepcopy(model)
-        buggy_model.load_state_dict(initial)
-        buggy = Classifier(NAME, buggy_model, torch.optim.Adam(buggy_model.parameters(), lr=LR), cross_entropy,
-                           BATCH, zero_grad=False)
-        buggy_history = buggy.fit(options, train, validation, epochs, save=False)
+        buggy = classifier(zero_grad=False)
+        buggy_history = buggy.fit(options, train, validation, options.epochs or EPOCHS, save=False)
         result.extra["bug"] = {"train_accuracy": buggy.evaluate(train)[1],
                                "validation_accuracy": buggy_history[-1]["accuracy"],
                                "what": "no optimizer.zero_grad(): gradients pile up over every batch"}
@@ -71,5 +77,6 @@ register(Example(
     reported="train 0.878 / validation 0.867 (its loop never zeroes the gradients)",
     expects="fixed: about 0.97+ validation accuracy; --show-bug shows the accumulated-gradient run far below",
     run=run,
+    engines=("torch", "explainer"),
     data="mnist",
 ))

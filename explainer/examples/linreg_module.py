@@ -34,7 +34,8 @@ def run(options: RunOptions) -> RunResult:
     x = torch.rand([50, 1])
     y = x * 3 + 0.8
     model = make_model(torch.nn)
-    nn, optim, as_tensor = engine_modules(options)
+    engine = engine_modules(options, device)
+    nn, optim, as_tensor = engine.nn, engine.optim, engine.tensor
     if options.engine == "explainer":  # our Lr, from the same initial weights
         model = ours_like(model, make_model(nn))
     clock = Clock()

@@ -7,17 +7,16 @@ The tutorial's forward has no `return` (so the net outputs None); the one here r
 """
 from __future__ import annotations
 
-from .. import checkpoint
 from .classify import Classifier, digit_grid, mnist_splits, nll
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, ckpt_path, finish, plot_path, resolve_device, setup_torch
+from .runtime import Clock, engine_modules, finish, load_state, ours_like, plot_path, resolve_device, setup_torch
 
 NAME = "mnist-mlp"
 LR, EPOCHS, BATCH, TEST_BATCH = 1e-3, 5, 64, 1000
 
 
-def mnist_net(nn):
-    import torch.nn.functional as F
+def mnist_net(nn, F):
+    """The tutorial's MnistNet, built from torch's nn and F or from ours (the same names)."""
 
     class MnistNet(nn.Module):
         def __init__(self):
@@ -36,26 +35,26 @@ def mnist_net(nn):
 def run(options: RunOptions) -> RunResult:
     device = resolve_device(options)
     torch = setup_torch(options.seed)
-    epochs = options.epochs or EPOCHS
-    model = mnist_net(torch.nn)
-    if options.engine == "explainer":
-        from .mnist_mlp_ours import run_ours
-
-        return run_ours(options, model, epochs)
-    train, test = mnist_splits(options, device)
+    engine = engine_modules(options, device)
+    model = mnist_net(torch.nn, torch.nn.functional)  # torch draws the initial weights for both engines
+    if engine.name == "explainer":
+        model = ours_like(model, mnist_net(engine.nn, engine.F))
+    train, test = mnist_splits(options, engine)
     clock = Clock()
     model = model.to(device)
-    classifier = Classifier(NAME, model, torch.optim.Adam(model.parameters(), lr=LR), nll, BATCH, TEST_BATCH)
-    history = classifier.fit(options, train, test, epochs)
+    classifier = Classifier(NAME, engine, model, engine.optim.Adam(model.parameters(), lr=LR), nll(engine.F),
+                            BATCH, TEST_BATCH)
+    history = classifier.fit(options, train, test, options.epochs or EPOCHS)
     last = history[-1]
     result = RunResult(NAME, options.engine, device, final_loss=last["test_loss"], accuracy=last["accuracy"],
                        losses=[row["train_loss"] for row in history], extra={"history": history},
                        reported="about 95–97% test accuracy for a net this size (the tutorial prints no figure)")
-    path = ckpt_path(options, NAME)
-    if path is not None:  # the tutorial's save-and-reload, checked: a fresh net from the file scores the same
-        reloaded = mnist_net(torch.nn).to(device)
-        reloaded.load_state_dict(checkpoint.load_torch(path, NAME)["model"])
-        result.extra["reloaded_accuracy"] = Classifier(NAME, reloaded, None, nll, BATCH, TEST_BATCH).evaluate(test)[1]
+    if options.out is not None:
+        # the tutorial's save-and-reload, checked: a fresh net loaded from the checkpoint scores the same
+        reloaded = mnist_net(engine.nn, engine.F).to(device)
+        load_state(options, NAME, reloaded, engine.optim.Adam(reloaded.parameters(), lr=LR))
+        result.extra["reloaded_accuracy"] = Classifier(NAME, engine, reloaded, None, nll(engine.F), BATCH,
+                                                       TEST_BATCH).evaluate(test)[1]
         digit_grid(options, NAME, classifier, test, result)
         from ..render import plots
 

@@ -118,16 +118,34 @@ def finish(result: RunResult, clock: Clock, options: RunOptions) -> RunResult:
 
 # ---------------------------------------------------------------- one training loop, either engine
 
-def engine_modules(options: RunOptions):
-    """(nn, optim, as_tensor) of the chosen engine, so one loop body serves both."""
+@dataclass
+class Engine:
+    """The chosen engine's modules, so one loop body serves torch and ours alike."""
+
+    name: str
+    nn: object
+    optim: object
+    F: object                # the functional module (relu, log_softmax, nll_loss, ...)
+    no_grad: object          # a context manager class
+    tensor: Callable         # a numpy array or torch tensor -> this engine's tensor (on the device)
+
+
+def engine_modules(options: RunOptions, device: str = "cpu") -> Engine:
     if options.engine == "explainer":
-        from .. import nn, optim
-        from ..tensor import Tensor
+        from .. import functional, nn, optim
+        from ..tensor import Tensor, no_grad
 
-        return nn, optim, lambda t: Tensor(t.detach().cpu().numpy())
+        def ours(value):
+            return Tensor(value.detach().cpu().numpy() if hasattr(value, "detach") else value)
+
+        return Engine("explainer", nn, optim, functional, no_grad, ours)
     import torch
+    import torch.nn.functional as F
 
-    return torch.nn, torch.optim, lambda t: t
+    def theirs(value):
+        return (value if isinstance(value, torch.Tensor) else torch.from_numpy(value)).to(device)
+
+    return Engine("torch", torch.nn, torch.optim, F, torch.no_grad, theirs)
 
 
 def ours_like(torch_model, our_model):

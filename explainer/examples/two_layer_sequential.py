@@ -26,7 +26,8 @@ def train_module(options: RunOptions, name: str, make_model) -> RunResult:
     torch = setup_torch(options.seed)
     x, y = torch.randn(N, D_IN), torch.randn(N, D_OUT)
     model = make_model(torch.nn)
-    nn, optim, as_tensor = engine_modules(options)
+    engine = engine_modules(options, device)
+    nn, optim, as_tensor = engine.nn, engine.optim, engine.tensor
     if options.engine == "explainer":
         model = ours_like(model, make_model(nn))
     clock = Clock()
