@@ -89,6 +89,11 @@ class CheckReport:
                           "—" if row.fd is None else _cell(row.fd, 8), f"{row.error:.1e}",
                           "ok" if row.ok else "[bold red]MISMATCH[/]", fd_flag,
                           style=None if row.ok else "red")
+        differing = [row.name for row in self.rows if row.fd_ok is False]
+        if differing:
+            table.caption = (f"finite differences differ at {', '.join(differing)}: usually a kink "
+                             "(relu or |x| at 0), where torch and we take the derivative 0 and a "
+                             "central difference averages both sides; `ok` follows torch")
         return table
 
 
@@ -160,7 +165,7 @@ def finite_differences(graph: Graph) -> dict[int, Any]:
     """
     numeric = any(isinstance(n.value, np.ndarray) for n in graph.nodes)
     backend = NUMPY if numeric else MATH
-    base = [n.value for n in graph.nodes]
+    base = [_float64(n.value) for n in graph.nodes]
     seed = graph.output_node.grad
     seed = 1.0 if seed is None else seed
     probes = {}
@@ -180,9 +185,16 @@ def finite_differences(graph: Graph) -> dict[int, Any]:
                     moved = value.copy()
                     moved[index] = nudged
                 sides.append(_objective(graph, backend, base, downstream, leaf.id, moved, seed))
-            fd[index] = (sides[0] - sides[1]) / (2 * h)
+            fd[index] = (sides[0] - sides[1]) / ((x + h) - (x - h))  # the step as rounded
         probes[leaf.id] = float(fd) if fd.ndim == 0 else fd
     return probes
+
+
+def _float64(value):
+    """Float arrays in float64, as torch's replay has them, whatever the graph was traced in."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value.astype(np.float64, copy=False)
+    return value
 
 
 def spread(items, limit: int) -> list:

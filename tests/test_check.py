@@ -5,6 +5,7 @@ import json
 import math
 import tracemalloc
 
+import numpy as np
 import pytest
 import torch
 
@@ -159,7 +160,8 @@ def test_json_and_table_of_j_abc():
     console.print(report.table())
     text = console.export_text()
     assert "all gradients agree with torch" in text
-    lines = {line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") > 5}
+    rows = [line for line in text.splitlines() if line.count("│") > 5]
+    lines = {line.split("│")[1].strip(): line for line in rows}
     assert [c.strip() for c in lines["c"].split("│")[2:6]] == ["2", "9", "9", "9"]
     assert [c.strip() for c in lines["J"].split("│")[2:6]] == ["33", "1", "1", "—"]
 
@@ -173,6 +175,17 @@ def test_table_shows_the_digits_of_a_mismatch():
     console.print(check(graph).table())
     text = console.export_text()
     assert "4.0000001" in text and "MISMATCH" in text and "1 gradient(s) disagree" in text
+    assert "finite differences differ" not in text
+
+
+def test_table_explains_a_kink():
+    from rich.console import Console
+
+    console = Console(width=200, record=True, color_system=None)
+    console.print(check(build("relu(x)", x=0.0)).table())
+    text = console.export_text()
+    assert "finite differences differ at x: usually a kink" in text
+    assert "differs" in text and "MISMATCH" not in text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,3 +320,43 @@ def test_chain_of_100k_ops_checks_with_linear_memory():
     assert big["x"].fd_ok
     assert 0 < big["x"].ours < 1e-6  # 50,000 factors k·cos(·) shrink the gradient
     assert peak_big / peak_small < 15, (peak_small, peak_big)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tensors and the finite-difference caps
+
+
+def test_tensor_graph_mean_of_square():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    report = check(Graph.build(trace_expression("y = x + 2; z = y*y*3; out = mean(z)", {"x": x}),
+                               seed=np.ones(())))
+    assert report.ok
+    np.testing.assert_allclose(report["x"].torch, [[4.5, 6.0], [7.5, 9.0]], rtol=1e-12)
+    np.testing.assert_allclose(report["x"].fd, [[4.5, 6.0], [7.5, 9.0]], rtol=1e-7)
+    assert report["x"].fd_ok
+    assert report.to_json()["nodes"]["x"]["torch"] == [[4.5, 6.0], [7.5, 9.0]]
+
+
+def test_finite_differences_probe_at_most_32_elements_of_a_tensor():
+    a = np.linspace(-1.0, 1.0, 48).reshape(6, 8)  # no element sits on relu's kink
+    report = check(Graph.build(trace_expression("sum(relu(A) * sin(A))", {"A": a}),
+                               seed=np.ones(())))
+    row = report["A"]
+    assert report.ok and row.fd_ok
+    probed = ~np.isnan(row.fd)
+    assert probed.sum() == 32 and probed.flat[0] and probed.flat[-1]
+    np.testing.assert_allclose(row.fd[probed], np.asarray(row.ours)[probed], rtol=1e-6)
+    nodes = report.to_json()["nodes"]["A"]["fd"]
+    assert sum(v is None for line in nodes for v in line) == 16
+
+
+def test_finite_differences_probe_at_most_32_leaves_evenly():
+    names = [f"w{i}" for i in range(40)]
+    text = " + ".join(f"{i + 1}*sin({n})" for i, n in enumerate(names))
+    report = check(build(text, **{n: 0.1 * i for i, n in enumerate(names)}))
+    assert report.ok
+    probed = [n for n in names if report[n].fd is not None]
+    assert len(probed) == 32 and probed[0] == "w0" and probed[-1] == "w39"
+    assert all(report[n].fd_ok for n in probed)
+    assert all(report[n].fd_ok is None for n in names if n not in probed)
+    assert report["w39"].fd == pytest.approx(40 * math.cos(3.9), rel=1e-7)

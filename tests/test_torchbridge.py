@@ -17,7 +17,8 @@ from explainer.torchbridge import from_torch, replay
 
 
 def test_replay_j_abc_gives_torch_gradients_by_node_id():
-    graph = Graph.build(trace_expression("v = bc; u = a + v; J = 3u", {"a": 5.0, "b": 3.0, "c": 2.0}))
+    abc = {"a": 5.0, "b": 3.0, "c": 2.0}
+    graph = Graph.build(trace_expression("v = bc; u = a + v; J = 3u", abc))
     grads = replay(graph)
     by_name = {graph.nodes[i].name: g for i, g in grads.items()}
     assert set(by_name) == {"a", "b", "c", "v", "u", "J"}  # the constant 3 wants no gradient
