@@ -160,3 +160,18 @@ def test_animate_cli_refuses_a_non_html_output(cli):
         pytest.skip("cli.py does not wire the animate command yet")
     assert run.code == 2
     assert run.err.strip() == "error: the page is HTML: give -o a name ending in .html, not 'j.svg'"
+
+
+def test_tensor_steps_show_the_vector_jacobian_rule_and_the_sum():
+    import numpy as np
+
+    from explainer import trace
+
+    graph = trace("y = x + 2; z = 3 y y; out = mean(z)", x=np.array([[1.0, 2.0], [3.0, 4.0]])).graph
+    fs = frames(graph)
+    into_y = [f for f in fs if f["phase"] == "backward" and f["target"] == graph["y"].id]
+    assert len(into_y) == 2  # y is used twice: 3·y and ·y
+    assert into_y[1]["lines"][1][0] == "chain rule  ∂out/∂y += VJP(∂out/∂3 y) = [[2.25, 3], [3.75, 4.5]]"
+    assert into_y[1]["lines"][2][0] == ("sum over paths  ∂out/∂y = [[2.25, 3], [3.75, 4.5]] + "
+                                        "[[2.25, 3], [3.75, 4.5]] = [[4.5, 6], [7.5, 9]]")
+    assert fs[-1]["grads"] == [[graph["x"].id, "∂out/∂x = [[4.5, 6], [7.5, 9]]", "∂out/∂x = [[4.5, 6], [7.5, 9]]"]]

@@ -89,8 +89,8 @@ def _backward_frame(graph, step, edge, previous, running, k: int, total: int) ->
     if step.local is None or is_tensor(step.local):  # a tensor op: a vector-Jacobian product
         rule = edge_text(edge, receiver, node) or f"VJP of {op_text(node.op)}"
         lines.append([f"local rule  {rule}", "local rule  ?"])
-        product = f"{upstream} through the rule = {value_text(step.contribution)}"
-        lines.append([product, f"{upstream} through the rule = ?"])
+        head = f"{grad_name} {'=' if previous is None else '+='} VJP({upstream})"
+        lines.append([f"chain rule  {head} = {value_text(step.contribution)}", f"chain rule  {head} = ?"])
     else:
         lines.append([f"local gradient  {edge_text(edge, receiver, node)}", f"local gradient  {local} = ?"])
         chain = f"{upstream} · {local} = {value_text(step.upstream)} · {value_text(step.local)}"
