@@ -85,6 +85,13 @@ def test_missing_dataset_is_one_sentence_naming_files_and_folder(app, tmp_path, 
     assert result.stdout == ""
 
 
+def test_a_data_dir_that_does_not_exist_is_named(app, tmp_path):
+    result = invoke(app, "train", "sms-dataset", "--data-dir", str(tmp_path / "nowhere"))
+    assert isinstance(result.exception, ExplainerError)
+    assert f"--data-dir {tmp_path / 'nowhere'} is not a folder" in str(result.exception)
+    assert not (tmp_path / "nowhere").exists()  # nothing created behind the user's back
+
+
 def test_resume_through_the_cli_ends_where_an_uninterrupted_run_ends(app, tmp_path):
     straight = json.loads(invoke(app, "train", "linreg-manual", "--steps", "400", "--seed", "5", "--json").stdout)
     first = invoke(app, "train", "linreg-manual", "--steps", "150", "--seed", "5", "--out", str(tmp_path), "--json")

@@ -25,6 +25,9 @@ def check_options(example: Example, options: RunOptions) -> None:
     for flag, value in (("--epochs", options.epochs), ("--steps", options.steps), ("--limit", options.limit)):
         if value is not None and value < 1:
             raise ExplainerError(f"{flag} must be at least 1, not {value}.")
+    if example.data and options.data_dir is not None and not Path(options.data_dir).is_dir():
+        raise ExplainerError(f"--data-dir {options.data_dir} is not a folder; create it (MNIST is fetched into "
+                             f"it when online) or name the folder that holds MNIST/raw/ and sms/.")
     if options.resume and not example.checkpoints:
         raise ExplainerError(f"{example.name} finishes in seconds and keeps no checkpoint; run it without --resume.")
     if options.resume and options.out is None:
