@@ -360,3 +360,22 @@ def test_finite_differences_probe_at_most_32_leaves_evenly():
     assert all(report[n].fd_ok for n in probed)
     assert all(report[n].fd_ok is None for n in names if n not in probed)
     assert report["w39"].fd == pytest.approx(40 * math.cos(3.9), rel=1e-7)
+
+
+def test_two_layer_net_agrees_normwise_and_finite_differences_allow_for_a_big_loss():
+    # a sum-of-squares loss ≈ 2e7, as in the tutorial's two-layer-manual: a difference quotient
+    # is then only good to about ε·2e7/h ≈ 0.004 in absolute terms, which must not be flagged
+    rng = np.random.default_rng(0)
+    values = {"x": 2 * rng.normal(size=(64, 200)), "w1": rng.normal(size=(200, 40)),
+              "w2": rng.normal(size=(40, 10)), "y": rng.normal(size=(64, 10))}
+    graph = Graph.build(trace_expression("sum((x @ w1 @ w2 - y)^2)", values), seed=np.ones(()))
+    report = check(graph)
+    assert graph.output_node.value > 1e7
+    assert report.ok and max(row.error for row in report.rows) < 1e-13
+    assert all(report[name].fd_ok for name in values)
+    # one element of w1's gradient off by a millionth of the largest is caught
+    grad = graph["w1"].grad
+    grad.flat[17] += 1e-6 * np.abs(grad).max()
+    report = check(graph)
+    assert [row.name for row in report.mismatches] == ["w1"]
+    assert report["w1"].error == pytest.approx(1e-6, rel=1e-3)
