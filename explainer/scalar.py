@@ -39,16 +39,20 @@ class Scalar:
             value = op.forward(MATH, *values)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
             raise ExplainerMathError(domain_message(op, values, exc)) from None
-        if isinstance(value, complex) or math.isinf(value):
-            raise ExplainerMathError(domain_message(op, values, OverflowError()))
-        requires_grad = any(x.requires_grad for x in inputs)
-        return Scalar(value, name, requires_grad, op, inputs)
+        out = _node(_checked(op, values, value), op, inputs, any(x.requires_grad for x in inputs))
+        out.name = name
+        return out
 
     def _input_grads(self, g):
+        inputs = self.inputs
         if not self.requires_grad:
-            return (None,) * len(self.inputs)
-        locals_ = self.op.local(MATH, [x.value for x in self.inputs], self.value)
-        return [g * d if x.requires_grad else None for x, d in zip(self.inputs, locals_)]
+            return (None,) * len(inputs)
+        if len(inputs) == 2:  # the common case unrolled (this runs once per node per backward)
+            x, y = inputs
+            dx, dy = self.op.local(MATH, (x.value, y.value), self.value)
+            return (g * dx if x.requires_grad else None, g * dy if y.requires_grad else None)
+        locals_ = self.op.local(MATH, tuple(x.value for x in inputs), self.value)
+        return tuple(g * d if x.requires_grad else None for x, d in zip(inputs, locals_))
 
     def _local(self, index: int) -> float:
         return self.op.local(MATH, [x.value for x in self.inputs], self.value)[index]
@@ -56,37 +60,38 @@ class Scalar:
     def _local_text(self, index: int, names: list[str], out: str) -> str:
         return self.op.derivative_text(index, names, out)
 
-    # -- operators -------------------------------------------------------------------------------
-    def __add__(self, other): return Scalar.apply("add", self, lift(other))
-    def __radd__(self, other): return Scalar.apply("add", lift(other), self)
-    def __sub__(self, other): return Scalar.apply("sub", self, lift(other))
-    def __rsub__(self, other): return Scalar.apply("sub", lift(other), self)
-    def __mul__(self, other): return Scalar.apply("mul", self, lift(other))
-    def __rmul__(self, other): return Scalar.apply("mul", lift(other), self)
-    def __truediv__(self, other): return Scalar.apply("div", self, lift(other))
-    def __rtruediv__(self, other): return Scalar.apply("div", lift(other), self)
-    def __pow__(self, other): return Scalar.apply("pow", self, lift(other))
-    def __rpow__(self, other): return Scalar.apply("pow", lift(other), self)
-    def __neg__(self): return Scalar.apply("neg", self)
+    # -- operators (straight to the registry's op: no name lookup, no generic *args) -------------
+    def __add__(self, other): return _binary(_ADD, self, other if other.__class__ is Scalar else lift(other))
+    def __radd__(self, other): return _binary(_ADD, lift(other), self)
+    def __sub__(self, other): return _binary(_SUB, self, other if other.__class__ is Scalar else lift(other))
+    def __rsub__(self, other): return _binary(_SUB, lift(other), self)
+    def __mul__(self, other): return _binary(_MUL, self, other if other.__class__ is Scalar else lift(other))
+    def __rmul__(self, other): return _binary(_MUL, lift(other), self)
+    def __truediv__(self, other): return _binary(_DIV, self, lift(other))
+    def __rtruediv__(self, other): return _binary(_DIV, lift(other), self)
+    def __pow__(self, other): return _binary(_POW, self, lift(other))
+    def __rpow__(self, other): return _binary(_POW, lift(other), self)
+    def __neg__(self): return _unary(_NEG, self)
 
-    def exp(self): return Scalar.apply("exp", self)
-    def log(self): return Scalar.apply("log", self)
-    def sqrt(self): return Scalar.apply("sqrt", self)
-    def sin(self): return Scalar.apply("sin", self)
-    def cos(self): return Scalar.apply("cos", self)
-    def tan(self): return Scalar.apply("tan", self)
-    def tanh(self): return Scalar.apply("tanh", self)
-    def sigmoid(self): return Scalar.apply("sigmoid", self)
-    def relu(self): return Scalar.apply("relu", self)
-    def abs(self): return Scalar.apply("abs", self)
+    def exp(self): return _unary(_EXP, self)
+    def log(self): return _unary(_LOG, self)
+    def sqrt(self): return _unary(_SQRT, self)
+    def sin(self): return _unary(_SIN, self)
+    def cos(self): return _unary(_COS, self)
+    def tan(self): return _unary(_TAN, self)
+    def tanh(self): return _unary(_TANH, self)
+    def sigmoid(self): return _unary(_SIGMOID, self)
+    def relu(self): return _unary(_RELU, self)
+    def abs(self): return _unary(_ABS, self)
     __abs__ = abs
 
     # -- differentiation -----------------------------------------------------------------------
     def backward(self) -> None:
         """Accumulate d(self)/d(node) into `.grad` of every node self depends on."""
         walk = backpropagate(self, 1.0)
+        get, _id = walk.grads.get, id
         for node in walk.order:
-            g = walk.grads.get(id(node))
+            g = get(_id(node))
             if g is not None:
                 node.grad += g
 
@@ -98,6 +103,55 @@ class Scalar:
 def lift(x) -> Scalar:
     """A Python number used in an expression becomes a constant node (no gradient)."""
     return x if isinstance(x, Scalar) else Scalar(x, requires_grad=False)
+
+
+_ADD, _SUB, _MUL, _DIV, _POW, _NEG = (OPS[n] for n in ("add", "sub", "mul", "div", "pow", "neg"))
+_EXP, _LOG, _SQRT, _SIN, _COS, _TAN = (OPS[n] for n in ("exp", "log", "sqrt", "sin", "cos", "tan"))
+_TANH, _SIGMOID, _RELU, _ABS = (OPS[n] for n in ("tanh", "sigmoid", "relu", "abs"))
+_new = object.__new__
+_isinf = math.isinf
+
+
+def _node(value: float, op: Op, inputs: tuple, requires_grad: bool) -> Scalar:
+    """A new op node. Bypasses __init__ (its defaults and float()) because the forward pass
+    creates one of these per operation; every slot is still set."""
+    out = _new(Scalar)
+    out.value = value
+    out.grad = 0.0
+    out.op = op
+    out.inputs = inputs
+    out.name = None
+    out.requires_grad = requires_grad
+    out.attrs = None
+    out.group = None
+    return out
+
+
+def _binary(op: Op, x: Scalar, y: Scalar) -> Scalar:
+    try:
+        value = op.forward(MATH, x.value, y.value)
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        raise ExplainerMathError(domain_message(op, [x.value, y.value], exc)) from None
+    if value.__class__ is not float or _isinf(value):
+        value = _checked(op, [x.value, y.value], value)
+    return _node(value, op, (x, y), x.requires_grad or y.requires_grad)
+
+
+def _unary(op: Op, x: Scalar) -> Scalar:
+    try:
+        value = op.forward(MATH, x.value)
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        raise ExplainerMathError(domain_message(op, [x.value], exc)) from None
+    if value.__class__ is not float or _isinf(value):
+        value = _checked(op, [x.value], value)
+    return _node(value, op, (x,), x.requires_grad)
+
+
+def _checked(op: Op, values: list[float], value) -> float:
+    """`value` as a float, or the one-sentence error when it is complex or infinite."""
+    if isinstance(value, complex) or math.isinf(value):
+        raise ExplainerMathError(domain_message(op, values, OverflowError()))
+    return float(value)
 
 
 def domain_message(op: Op, values: list[float], exc: Exception) -> str:
