@@ -72,7 +72,11 @@ class Module:
                              f"and return the output")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        out = self.forward(*args, **kwargs)
+        if out is None:   # one of the tutorials' bugs: a forward without `return`
+            raise ExplainerError(f"{type(self).__name__}.forward() returned None; "
+                                 f"end it with `return` and the output")
+        return out
 
     # -- walking the module tree (iteratively) ---------------------------------------------------
     def named_modules(self, prefix: str = ""):

@@ -175,6 +175,12 @@ def test_module_errors_are_clear():
     with pytest.raises(ExplainerError, match="not the set"):
         nn.Conv2d(1, 2, kernel_size={3, 5})
 
+    class NoReturn(nn.Module):
+        def forward(self, x):
+            x * 2
+    with pytest.raises(ExplainerError, match="NoReturn.forward\\(\\) returned None"):
+        NoReturn()(T.ones(2))
+
 
 def test_repr_reads_like_torch():
     model = nn.Sequential(nn.Linear(784, 28), nn.ReLU())
