@@ -112,6 +112,12 @@ def test_numpy_vs_torch_hand_gradients_equal_autograd_and_predict_1_1_0():
     assert buggy != result.extra["predictions"]["torch"] and "d_output.sum()" in result.extra["bug"]
 
 
+def test_numpy_vs_torch_with_our_autograd_matches_the_hand_written_nets():
+    result = run_example("numpy-vs-torch", RunOptions(epochs=300, engine="explainer"))
+    assert result.extra["gradient_gap"] < 1e-6
+    assert result.extra["predictions"]["autograd"] == pytest.approx(result.extra["predictions"]["numpy"], abs=1e-9)
+
+
 def test_optimizers_ours_equal_torch_and_the_plot_shows_all_seven(tmp_path):
     result = run_example("optimizers", RunOptions(engine="explainer", steps=40, out=tmp_path))
     gaps = result.extra["max_step_gap"]

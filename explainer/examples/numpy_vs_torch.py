@@ -55,42 +55,36 @@ def hand_step(m, X, y, p, buggy: bool = False):
 
 def train_hand(m, X, y, p, epochs: int, buggy: bool = False):
     for _ in range(epochs):
-        output, _ = hand_step(m, X, y, p, buggy)
+        hand_step(m, X, y, p, buggy)
     return sigmoid(m, sigmoid(m, X @ p["wh"] + p["bh"]) @ p["wout"] + (0 if buggy else p["bout"]))
 
 
-def autograd_grads(torch, X, y, p):
-    """∂E/∂w for E = ½·Σ(y − out)² by autograd, at the weights `p`."""
-    leaves = {name: value.clone().requires_grad_() for name, value in p.items()}
-    output = torch.sigmoid(torch.sigmoid(X @ leaves["wh"] + leaves["bh"]) @ leaves["wout"] + leaves["bout"])
-    loss = 0.5 * ((y - output) ** 2).sum()
-    loss.backward()
-    return {name: leaf.grad for name, leaf in leaves.items()}, loss.item()
+def forward(t, X, p):
+    return t.sigmoid(t.sigmoid(X @ p["wh"] + p["bh"]) @ p["wout"] + p["bout"])
 
 
-def train_autograd(torch, X, y, p, epochs: int):
-    p = {name: value.clone().requires_grad_() for name, value in p.items()}
+def train_autograd(t, X, y, leaves: dict, epochs: int):
+    """The same net with autograd doing the backward: E = ½·Σ(y − out)², w -= lr·∂E/∂w.
+    `t` is torch or our explainer.tensor; `leaves` are its tensors requiring grad."""
     losses = []
     for _ in range(epochs):
-        output = torch.sigmoid(torch.sigmoid(X @ p["wh"] + p["bh"]) @ p["wout"] + p["bout"])
-        loss = 0.5 * ((y - output) ** 2).sum()
+        loss = 0.5 * ((y - forward(t, X, leaves)) ** 2).sum()
         loss.backward()
-        with torch.no_grad():
-            for value in p.values():
+        with t.no_grad():
+            for value in leaves.values():
                 value -= LR * value.grad
                 value.grad.zero_()
-        losses.append(loss.item())
-    with torch.no_grad():
-        output = torch.sigmoid(torch.sigmoid(X @ p["wh"] + p["bh"]) @ p["wout"] + p["bout"])
-    return output, losses
+        losses.append(float(loss.item()))
+    with t.no_grad():
+        return forward(t, X, leaves), losses
 
 
-def gradient_gap(torch, X, y, p) -> float:
-    """Largest |hand − autograd| / max(1, |autograd|) over every weight, at the weights `p`."""
-    hand = {name: value.clone() for name, value in p.items()}
-    _, deltas = hand_step(torch, X, y, hand)
-    grads, _ = autograd_grads(torch, X, y, p)
-    return max(float(((-deltas[n] - grads[n]).abs() / grads[n].abs().clamp(min=1)).max()) for n in grads)
+def gradient_gap(X_np, y_np, weights: dict, autograd_grads) -> float:
+    """Largest |hand − autograd| / max(1, |autograd|) over every weight, at `weights` (numpy).
+    The hand gradient is −delta: the tutorial adds lr·delta where descent subtracts lr·∂E/∂w."""
+    _, deltas = hand_step(np, X_np, y_np, {n: v.copy() for n, v in weights.items()})
+    grads = autograd_grads(weights)
+    return max(float((np.abs(-deltas[n] - grads[n]) / np.maximum(1, np.abs(grads[n]))).max()) for n in grads)
 
 
 def run(options: RunOptions) -> RunResult:
@@ -107,12 +101,32 @@ def run(options: RunOptions) -> RunResult:
     numpy_out = train_hand(np, X_np, y_np, {n: v.copy() for n, v in start.items()}, epochs)
     torch_p = {n: v.clone() for n, v in as_torch.items()}
     torch_out = train_hand(torch, X, y, torch_p, epochs)
-    auto_out, losses = train_autograd(torch, X, y, as_torch, epochs)
-    gap_start = gradient_gap(torch, X, y, as_torch)
-    gap_end = gradient_gap(torch, X, y, torch_p)
+
+    # autograd: torch's, or with --engine explainer ours, from the same start
+    if options.engine == "explainer":
+        from .. import tensor as t
+
+        def make(value):
+            return t.tensor(np.asarray(value), dtype=t.float64)
+    else:
+        t = torch
+
+        def make(value):
+            return torch.tensor(np.asarray(value), dtype=torch.float64, device=device)
+
+    def autograd_grads(weights):
+        leaves = {n: make(v).requires_grad_() for n, v in weights.items()}
+        (0.5 * ((make(y_np) - forward(t, make(X_np), leaves)) ** 2).sum()).backward()
+        return {n: np.asarray(leaf.grad.detach().cpu()) for n, leaf in leaves.items()}
+
+    leaves = {n: make(v).requires_grad_() for n, v in start.items()}
+    auto_out, losses = train_autograd(t, make(X_np), make(y_np), leaves, epochs)
+    auto_out = np.asarray(auto_out.detach().cpu())
+    gap_start = gradient_gap(X_np, y_np, start, autograd_grads)
+    gap_end = gradient_gap(X_np, y_np, {n: v.cpu().numpy() for n, v in torch_p.items()}, autograd_grads)
 
     predictions = {"numpy": np.ravel(numpy_out), "torch": torch_out.cpu().numpy().ravel(),
-                   "autograd": auto_out.cpu().numpy().ravel()}
+                   "autograd": auto_out.ravel()}
     extra = {"predictions": {k: [round(float(v), 6) for v in vals] for k, vals in predictions.items()},
              "rounded": [int(round(float(v))) for v in predictions["autograd"]],
              "gradient_gap": max(gap_start, gap_end),
@@ -141,5 +155,6 @@ register(Example(
     reported="predictions close to [1, 1, 0]",
     expects="hand-written gradients equal autograd's (1e-6); predictions round to [1, 1, 0]",
     run=run,
+    engines=("torch", "explainer"),
     checkpoints=False,
 ))
