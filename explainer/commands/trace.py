@@ -135,9 +135,10 @@ def _gallery(traced, pictures, explanations, report) -> str:
     """A self-contained page: the pictures inline, the chain rule, torch's verdict."""
     out = traced.output
     rows = "".join(
-        f"<tr><td>{html.escape(name)}</td><td>{html.escape(fmt(r['value']))}</td>"
-        f"<td>{html.escape(fmt(r['grad']))}</td><td>{html.escape(fmt(r['torch']))}</td></tr>"
-        for name, r in report.to_json()["nodes"].items()
+        f"<tr><td>{html.escape(r.name)}</td>" + "".join(
+            f"<td>{html.escape('—' if x is None else fmt(x))}</td>" for x in (r.value, r.ours, r.torch))
+        + "</tr>"
+        for r in report.rows
     )
     figures = "".join(
         f"<figure><figcaption>{html.escape(caption)}</figcaption>{_inline_svg(path)}</figure>"
