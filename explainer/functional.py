@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ops import OPS
-from .tensor import Tensor, TensorError, _apply, _leaf, _rng, is_grad_enabled  # noqa: F401
+from .tensor import Tensor, TensorError, _apply, _leaf, _rng
 
 _REDUCTIONS = ("mean", "sum", "none")
 

@@ -1,12 +1,11 @@
 """The tensor engine's torch semantics: grads, grad_fn, grad mode, dtypes, errors, the graph."""
 import numpy as np
 import pytest
-import torch
 
 import explainer.tensor as T
 from explainer.errors import ExplainerError
 from explainer.graph import Graph
-from explainer.tensor import Tensor, TensorError
+from explainer.tensor import TensorError
 
 
 def test_mean_of_square_matches_torch_value_and_grad():
