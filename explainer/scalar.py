@@ -88,12 +88,8 @@ class Scalar:
     # -- differentiation -----------------------------------------------------------------------
     def backward(self) -> None:
         """Accumulate d(self)/d(node) into `.grad` of every node self depends on."""
-        walk = backpropagate(self, 1.0)
-        get, _id = walk.grads.get, id
-        for node in walk.order:
-            g = get(_id(node))
-            if g is not None:
-                node.grad += g
+        for node, g in backpropagate(self, 1.0).by_node.items():
+            node.grad += g
 
     def __repr__(self) -> str:
         label = f"{self.name}=" if self.name else ""
