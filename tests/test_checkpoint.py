@@ -100,19 +100,19 @@ def test_resumed_linreg_ends_with_the_uninterrupted_parameters(tmp_path, engine)
 
 @pytest.mark.parametrize("engine", ["torch", "explainer"])
 def test_resumed_adam_example_ends_with_the_uninterrupted_loss(tmp_path, engine):
-    straight = run_example("two-layer-sequential", RunOptions(engine=engine, steps=40, seed=1))
-    run_example("two-layer-sequential", RunOptions(engine=engine, steps=25, seed=1, out=tmp_path))
-    resumed = run_example("two-layer-sequential", RunOptions(engine=engine, steps=40, seed=1, out=tmp_path,
+    straight = run_example("two-layer-sequential", RunOptions(engine=engine, steps=16, seed=1))
+    run_example("two-layer-sequential", RunOptions(engine=engine, steps=9, seed=1, out=tmp_path))
+    resumed = run_example("two-layer-sequential", RunOptions(engine=engine, steps=16, seed=1, out=tmp_path,
                                                              resume=True))
     assert resumed.losses == straight.losses
     if engine == "torch":
         saved = checkpoint.load_torch(tmp_path / "checkpoints" / "two-layer-sequential-torch.pt",
                                       "two-layer-sequential")
-        assert saved["step"] == 40 and len(saved["optimizer"]["state"]) == 4  # Adam: 2 weights + 2 biases
+        assert saved["step"] == 16 and len(saved["optimizer"]["state"]) == 4  # Adam: 2 weights + 2 biases
     else:
         arrays, meta = checkpoint.load_npz(tmp_path / "checkpoints" / "two-layer-sequential-explainer.npz",
                                            "two-layer-sequential")
-        assert meta["step"] == 40 and meta["optim_scalars"]["0/step"] == 40
+        assert meta["step"] == 16 and meta["optim_scalars"]["0/step"] == 16
         assert arrays["optim/0/exp_avg"].shape == (100, 1000)
 
 

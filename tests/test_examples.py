@@ -175,7 +175,7 @@ def test_digits_mlp_on_our_engine_follows_torch():
 
 @needs_data
 def test_cnn_has_the_tutorials_shape_and_trains_a_few_steps():
-    result = run_example("cnn", RunOptions(steps=2, limit=100, data_dir=DATA_DIR, device="cpu"))
+    result = run_example("cnn", RunOptions(steps=1, limit=40, data_dir=DATA_DIR, device="cpu"))
     assert result.extra["parameters"] == 25_775_882
     assert 0 <= result.accuracy <= 1 and len(result.extra["history"]) == 1
 
