@@ -28,6 +28,16 @@ class Traced:
     def output(self):
         return self.graph.output_node
 
+    @property
+    def nonfinite(self):
+        """The first nan/inf in the forward or backward pass (a `numerics.NonFinite`), or None.
+        Commands print `traced.nonfinite.warning()` before drawing or explaining such a graph."""
+        if not hasattr(self, "_nonfinite"):
+            from .numerics import first_nonfinite
+
+            self._nonfinite = first_nonfinite(self.graph)
+        return self._nonfinite
+
     def render(self, path: str | Path | None = None, view: str = "both", explain: str | None = None,
                **options):
         """Write a picture to `path` (format from the suffix), or return the SVG text without one."""
@@ -68,9 +78,12 @@ def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
     (a `Scalar` or `Tensor` output) — into a `Traced` graph with every gradient filled in."""
     values = {**(values or {}), **named_values}
     if isinstance(expression, str):
+        import numpy as np
+
         from .expr import trace_expression
 
-        root = trace_expression(expression, values)
+        with np.errstate(all="ignore"):  # a nan or inf is reported by `nonfinite`, not by numpy's warnings
+            root = trace_expression(expression, values)
         source = expression
     elif hasattr(expression, "inputs") and hasattr(expression, "_input_grads"):
         if values:
@@ -78,7 +91,20 @@ def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
         root, source = expression, ""
     else:
         raise ExplainerError(f"trace() takes an expression text or a Scalar/Tensor, not {type(expression).__name__}")
-    return Traced(Graph.build(root, seed=_seed_for(root.value), title=source), source)
+    try:
+        import numpy as np
+
+        with np.errstate(all="ignore"):
+            graph = Graph.build(root, seed=_seed_for(root.value), title=source)
+    except (ArithmeticError, ValueError):
+        # the scalar engine's float arithmetic raises where numpy gives inf (1/(2√x) at x = 0)
+        from .numerics import undefined_gradient
+
+        error = undefined_gradient(root)
+        if error is None:
+            raise
+        raise error from None
+    return Traced(graph, source)
 
 
 def _seed_for(value):

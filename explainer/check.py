@@ -44,10 +44,13 @@ class CheckReport:
     output: str
     rows: list[CheckRow]
     rtol: float
+    nonfinite: Any = None    # numerics.NonFinite: the first nan/inf in our forward or backward pass
 
     @property
     def ok(self) -> bool:
-        return all(row.ok for row in self.rows)
+        """Torch agrees with every gradient, and no nan or inf appeared anywhere (a nan that torch
+        reproduces is still a mismatch: the numbers mean nothing)."""
+        return self.nonfinite is None and all(row.ok for row in self.rows)
 
     @property
     def mismatches(self) -> list[CheckRow]:
@@ -61,11 +64,16 @@ class CheckReport:
 
     def to_json(self) -> dict:
         """`{"output": "J", "ok": true, "nodes": {"J": {"value", "grad", "torch", "fd", "error",
-        "ok", "fd_ok"}}}` as a JSON-ready dict: tensors as nested lists, nan/inf (and unprobed
-        finite-difference elements) as null."""
+        "ok", "fd_ok"}}, "nonfinite": null}` as a JSON-ready dict: tensors as nested lists, nan/inf
+        (and unprobed finite-difference elements) as null; `nonfinite` names the first nan/inf as
+        {"node", "where", "kind", "message"}."""
+        trouble = self.nonfinite
         return {
             "output": self.output,
             "ok": self.ok,
+            "nonfinite": None if trouble is None else {
+                "node": trouble.node.name, "where": trouble.where, "kind": trouble.kind,
+                "message": trouble.message},
             "nodes": {row.name: {
                 "value": _plain(row.value), "grad": _plain(row.ours), "torch": _plain(row.torch),
                 "fd": _plain(row.fd), "error": _plain(row.error), "ok": row.ok,
@@ -79,6 +87,8 @@ class CheckReport:
 
         verdict = "all gradients agree with torch" if self.ok else \
             f"{len(self.mismatches)} gradient(s) disagree with torch"
+        if self.nonfinite is not None:
+            verdict = f"{self.nonfinite.kind} in the graph, {verdict}"
         table = Table(title=f"gradients of {self.output}: {verdict} (rtol {self.rtol:g})")
         for column in ("node", "value", "ours", "torch", "finite diff.", "rel. error", "vs torch",
                        "vs fd"):
@@ -91,15 +101,21 @@ class CheckReport:
                           "ok" if row.ok else "[bold red]MISMATCH[/]", fd_flag,
                           style=None if row.ok else "red")
         differing = [row.name for row in self.rows if row.fd_ok is False]
+        captions = []
+        if self.nonfinite is not None:
+            captions.append(f"[bold red]MISMATCH: {self.nonfinite.message}[/]")
         if differing:
-            table.caption = (f"finite differences differ at {', '.join(differing)}: usually a kink "
-                             "(relu or |x| at 0), where torch and we take the derivative 0 and a "
-                             "central difference averages both sides; `ok` follows torch")
+            captions.append(f"finite differences differ at {', '.join(differing)}: usually a kink "
+                            "(relu or |x| at 0), where torch and we take the derivative 0 and a "
+                            "central difference averages both sides; `ok` follows torch")
+        if captions:
+            table.caption = "\n".join(captions)
         return table
 
 
 def check(graph: Graph, rtol: float = 1e-9) -> CheckReport:
     """Compare every gradient in `graph` with torch.autograd's and (leaves) finite differences."""
+    from .numerics import first_nonfinite
     from .torchbridge import replay
 
     theirs = replay(graph)
@@ -116,7 +132,7 @@ def check(graph: Graph, rtol: float = 1e-9) -> CheckReport:
         fd_ok = None if fd is None else fd_agrees(node.grad, fd, slack)
         rows.append(CheckRow(node.name, node.kind, node.value, node.grad, torch_grad, fd,
                              error, ok, fd_ok))
-    return CheckReport(graph.output_node.name, rows, rtol)
+    return CheckReport(graph.output_node.name, rows, rtol, first_nonfinite(graph))
 
 
 def compare(ours, theirs, rtol: float) -> tuple[float, bool]:

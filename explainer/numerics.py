@@ -1,0 +1,133 @@
+"""Numerical trouble: where a nan or an inf first appeared in a traced graph.
+
+The tensor engine computes with numpy, so `log` of a negative element or an overflowing `exp`
+gives nan or inf without a word; the scalar engine refuses undefined values but a gradient can
+still overflow. Nothing should be drawn or checked as if it were fine, so this module finds the
+FIRST node where a non-finite number appeared — in the forward pass (the lowest node id whose value
+is not finite: its inputs all were) or else in the backward pass (the first recorded backward step
+whose contribution is not finite: the chain-rule step that made it) — and says so in one line.
+
+    trouble = first_nonfinite(graph)      # NonFinite or None
+    trouble.node.name, trouble.where      # 'f', 'value'
+    trouble.message                       # one sentence for the user
+
+`undefined_gradient(root)` names the node whose local derivative could not be computed at all
+(the scalar engine's sqrt at 0: 1/(2√0)), for an error message instead of a traceback.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import ExplainerMathError
+from .format import fmt
+
+
+@dataclass(frozen=True)
+class NonFinite:
+    """The first non-finite number: the node it belongs to, and whether it is its value or gradient."""
+
+    node: Any               # the graph's Node record
+    where: str              # "value" (forward pass) or "gradient" (backward pass)
+    kind: str               # "nan", "inf" or "-inf" (the first kind found: nan before inf)
+    count: int              # how many elements of it are not finite
+    size: int               # how many elements it has (1 for a scalar)
+    via: Any = None         # for a gradient: the node whose backward step produced it
+    local_text: str = ""    # that step's local derivative, as the edge label writes it
+    input_names: tuple = ()  # for a value: the names of the op's inputs
+
+    def __iter__(self):
+        """`node, where = first_nonfinite(graph)` unpacks like a pair."""
+        return iter((self.node, self.where))
+
+    @property
+    def message(self) -> str:
+        elements = f" ({self.count:,} of {self.size:,} elements)" if self.size > 1 else ""
+        node = self.node
+        if self.where == "value":
+            what = f"{node.op}({', '.join(self.input_names)})" if node.op else "an input"
+            return (f"{self.kind} first appears in the forward pass at node {node.name!r} = {what}"
+                    f"{elements}")
+        step = ""
+        if self.via is not None:
+            rule = f", local derivative {self.local_text}" if self.local_text else ""
+            step = f", in the backward step through {self.via.name!r} ({self.via.op}{rule})"
+        return f"{self.kind} first appears in the backward pass in the gradient of {node.name!r}{elements}{step}"
+
+    def warning(self) -> str:
+        """The one line a command prints before drawing or explaining such a graph."""
+        return f"warning: {self.message}; numbers after it are {self.kind} too, and the check counts it as a mismatch"
+
+
+def first_nonfinite(graph) -> NonFinite | None:
+    """The first nan/inf in `graph` (forward pass first, then backward), or None. Linear time."""
+    for node in graph.nodes:
+        bad = _nonfinite(node.value)
+        if bad is not None:
+            return NonFinite(node, "value", *bad,
+                             input_names=tuple(graph.nodes[i].name for i in node.inputs))
+    edge_text = None
+    for step in graph.steps:
+        bad = _nonfinite(step.contribution)
+        if bad is not None:
+            if edge_text is None:  # built once, only when needed: (dst, index) -> text
+                edge_text = {(e.dst, e.index): e.text for e in graph.edges}
+            return NonFinite(graph.nodes[step.input], "gradient", *bad, via=graph.nodes[step.node],
+                             local_text=edge_text.get((step.node, step.index), ""))
+    # a gradient can also go non-finite when two finite contributions are summed (1e308 + 1e308)
+    for node in reversed(graph.nodes):
+        bad = _nonfinite(node.grad)
+        if bad is not None:
+            return NonFinite(node, "gradient", *bad)
+    return None
+
+
+def _nonfinite(x) -> tuple[str, int, int] | None:
+    """(kind, count, size) when `x` holds a nan or an inf; None when finite or absent."""
+    if x is None:
+        return None
+    if isinstance(x, float):   # the scalar engine: skip numpy
+        if math.isfinite(x):
+            return None
+        return ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")), 1, 1
+    a = np.asarray(x)
+    if a.dtype.kind not in "fc":
+        return None
+    finite = np.isfinite(a)
+    if finite.all():
+        return None
+    bad = a[~finite]
+    nan = np.isnan(bad)
+    if nan.any():
+        kind = "nan"
+    else:
+        kind = "inf" if (bad > 0).any() else "-inf"
+    return kind, int(bad.size), int(a.size)
+
+
+def undefined_gradient(root) -> ExplainerMathError | None:
+    """The one-sentence error for a backward pass that raised (Python's float arithmetic raises where
+    numpy would give inf): the node, in backward order, whose local derivative cannot be computed;
+    None when no local derivative fails (then the failure is a bug, not the user's numbers)."""
+    from .graph import _unique_names, topological_order
+
+    order = topological_order(root)
+    names = {id(n): name for n, name in zip(order, _unique_names(order))}  # as the pictures name them
+    for node in reversed(order):
+        for index, x in enumerate(node.inputs):
+            if not getattr(x, "requires_grad", False):
+                continue
+            try:
+                node._local(index)
+            except (ArithmeticError, ValueError):
+                inputs = [names[id(i)] for i in node.inputs]
+                text = node._local_text(index, inputs, names[id(node)])
+                at = ", ".join(f"{names[id(i)]} = {fmt(i.value)}" for i in node.inputs
+                               if names[id(i)] != fmt(i.value))  # not the constants: they say their value
+                return ExplainerMathError(
+                    f"the gradient is undefined at {names[id(node)]!r} = {node.op.name}({', '.join(inputs)}): "
+                    f"its local derivative ∂/∂{inputs[index]} = {text} is infinite or undefined at {at}")
+    return None
