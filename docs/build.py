@@ -33,6 +33,7 @@ STAGING = DOCS / "_build" / "src"
 CLI = [sys.executable, str(ROOT / "cli.py")]
 DIRECTIVE = re.compile(r"^<!-- explainer(?P<error>-error)?: (?P<args>.+?) -->\s*$")
 PICTURES = (".svg", ".png")
+STAGED = (".md", ".css")  # what is copied from docs/ into the staging folder
 WIDTH = "100"  # columns for rich's tables in the captured output
 
 # One page per system of EXAMPLES.md sections A–C, under docs/examples/ (tests check the list).
@@ -154,8 +155,17 @@ def expand_pages(pages: list[Path], workers: int) -> int:
         text = page.read_text(encoding="utf-8")
         for number, expect_error, args in find_directives(text):
             jobs.append((page, number, expect_error, args))
+    def timed(job):
+        start = time.perf_counter()
+        markdown = expand(job[3], job[2], job[0])
+        return markdown, time.perf_counter() - start
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda job: expand(job[3], job[2], job[0]), jobs))
+        runs = list(pool.map(timed, jobs))
+    results = [markdown for markdown, _ in runs]
+    slowest = sorted(zip((seconds for _, seconds in runs), jobs), key=lambda pair: -pair[0])[:5]
+    for seconds, job in slowest:
+        print(f"{seconds:6.1f} s  explainer {shell(job[3])}")
     replaced: dict[Path, dict[int, str]] = {}
     for (page, number, _, _), markdown in zip(jobs, results):
         replaced.setdefault(page, {})[number] = markdown
@@ -321,17 +331,18 @@ def notebook_page(source: Path, folder: Path) -> str:
 
 
 def stage() -> list[Path]:
-    """A fresh staging folder holding a copy of every Markdown page; returns the copies."""
+    """A fresh staging folder holding a copy of every page and style sheet; returns the pages."""
     if STAGING.exists():
         shutil.rmtree(STAGING)
     pages = []
-    for source in sorted(DOCS.rglob("*.md")):
+    for source in sorted(p for suffix in STAGED for p in DOCS.rglob(f"*{suffix}")):
         if DOCS / "_build" in source.parents:
             continue
         target = STAGING / source.relative_to(DOCS)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-        pages.append(target)
+        if source.suffix == ".md":
+            pages.append(target)
     return pages
 
 

@@ -224,7 +224,7 @@ _CSS = """
 [data-theme="dark"] { --bg:#000000; --fg:#ffffff; --muted:#cccccc; --node:#111111; --hl:#ffd400;
   --hl-bg:#4a3b00; --grad:#6fd3ff; --done:#7CFC00; --edge:#dddddd; }
 html, body { background:var(--bg); color:var(--fg); margin:0; }
-body { font-family: system-ui, "DejaVu Sans", sans-serif; font-size:28px; line-height:1.35; }
+body { font-family: system-ui, "DejaVu Sans", sans-serif; font-size:clamp(16px, 2.1vw, 30px); line-height:1.35; }
 header { padding:.4em 1em 0; }
 h1 { font-size:1.5em; margin:.2em 0; }
 h2 { font-size:1.15em; margin:.2em 0 .4em; }
@@ -233,7 +233,7 @@ h2 { font-size:1.15em; margin:.2em 0 .4em; }
 #progress-bar { height:100%; width:0; background:var(--hl); border-radius:.2em; }
 main { padding:0 1em; display:grid; grid-template-columns:minmax(0, 3fr) minmax(0, 2fr); gap:1em;
   align-items:start; }
-@media (max-aspect-ratio: 4/3) { main { grid-template-columns:minmax(0, 1fr); } }
+@media (max-aspect-ratio: 4/3) { main { grid-template-columns:minmax(0, 1fr); } #graph svg { max-height:45vh; } }
 #graph { text-align:center; }
 #graph svg { width:100%; max-height:72vh; height:auto; }
 #graph svg .graph > polygon { fill:transparent; stroke:none; }
