@@ -23,6 +23,7 @@ def examples(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
     Example:  explainer examples
     """
     from rich.table import Table
+    from rich.text import Text
 
     from explainer.examples import EXAMPLES
 
@@ -31,11 +32,12 @@ def examples(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
                            "expects": e.expects, "hyper": e.hyper} for name, e in EXAMPLES.items()})
         return
     table = Table(title="training examples: explainer train NAME", show_lines=False)
-    table.add_column("name", style="bold")
-    table.add_column("engines")
-    table.add_column("what it does")
+    table.add_column("name", style="bold", no_wrap=True, min_width=max(map(len, EXAMPLES)))
+    table.add_column("engines", no_wrap=True, min_width=len("torch, explainer"))
+    table.add_column("what it does", ratio=1)
     for name, example in EXAMPLES.items():
-        table.add_row(name, ", ".join(example.engines), example.summary)
+        # one line each, even in a narrow terminal: the summary is cut with an ellipsis, not wrapped
+        table.add_row(name, ", ".join(example.engines), Text(example.summary, no_wrap=True, overflow="ellipsis"))
     console.print(table)
 
 
