@@ -195,21 +195,24 @@ def _collapsed(graph, depth_of) -> Layout:
 
 
 def _draw(graph, view: str, layout: Layout, explanation) -> graphviz.Digraph:
-    lit_nodes = explanation.node_ids if explanation else frozenset()
-    lit_units = {layout.unit[i] for i in lit_nodes}
-    output_name = graph.output_node.name
-
     dot = graphviz.Digraph(name="explainer")
     dot.attr(rankdir="LR", fontname=FONT, nodesep="0.3", ranksep="0.5")
     if len(set(layout.unit)) > LARGE:
         dot.attr(nslimit=NSLIMIT)
     dot.attr("node", fontname=FONT, fontsize="12")
     dot.attr("edge", fontname=FONT, fontsize="10")
-    caption = explanation.lines() if explanation else ([graph.title] if graph.title else [])
+    caption = ([graph.title] if graph.title else []) + (explanation.lines() if explanation else [])
     if caption:
         dot.attr(label=_label(caption, just="l"), labelloc="t", labeljust="l", fontsize="13")
+    lit_nodes = explanation.node_ids if explanation else frozenset()
+    _add_clusters(dot, _place_nodes(graph, view, layout, {layout.unit[i] for i in lit_nodes}))
+    _add_edges(dot, graph, view, layout, explanation.edge_ids if explanation else frozenset())
+    return dot
 
-    # nodes, each in the cluster of its group (a box in the cluster of its parent group)
+
+def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple, list]:
+    """Each drawn node with its attributes, filed under its cluster path (a box goes in the
+    cluster of its parent group)."""
     placed: dict[tuple, list[tuple[str, dict]]] = {(): []}
     drawn = set()
     for n in graph.nodes:
@@ -220,34 +223,39 @@ def _draw(graph, view: str, layout: Layout, explanation) -> graphviz.Digraph:
         box = layout.boxes.get(unit)
         if box is None:
             cluster = tuple(group_parts(n.group))
-            attrs = _node_attrs(n, output_name, view, graph.output)
+            attrs = _node_attrs(n, graph.output_node.name, view, graph.output)
         else:
             cluster = tuple(group_parts(box.key)[:-1])
             attrs = _box_attrs(box)
         if unit in lit_units:
             attrs.update(color=HIGHLIGHT, penwidth="3")
         placed.setdefault(cluster, []).append((unit, attrs))
-    _add_clusters(dot, placed)
+    return placed
 
-    # edges: one per graph edge, or one per pair of boxes when collapsed
-    seen_pairs: dict[tuple[str, str], int] = {}
-    pairs: list[tuple[str, str, list[int]]] = []
+
+def _drawn_edges(graph, layout: Layout) -> list[tuple[str, str, list[int]]]:
+    """(src, dst, positions in graph.edges): one per graph edge, but one per pair of drawn nodes
+    where a box is involved; edges inside a box vanish."""
+    index: dict[tuple, int] = {}
+    drawn: list[tuple[str, str, list[int]]] = []
     for i, e in enumerate(graph.edges):
-        pair = (layout.unit[e.src], layout.unit[e.dst])
-        if pair[0] == pair[1]:
-            continue  # inside one box
-        boxed = pair[0] in layout.boxes or pair[1] in layout.boxes
-        key = pair if boxed else (pair[0], f"{pair[1]}:{i}")
-        if key in seen_pairs:
-            pairs[seen_pairs[key]][2].append(i)
+        src, dst = layout.unit[e.src], layout.unit[e.dst]
+        if src == dst:
+            continue
+        key = (src, dst) if src in layout.boxes or dst in layout.boxes else i
+        if key in index:
+            drawn[index[key]][2].append(i)
         else:
-            seen_pairs[key] = len(pairs)
-            pairs.append((pair[0], pair[1], [i]))
-    lit_edges = explanation.edge_ids if explanation else frozenset()
-    for src, dst, members in pairs:
-        edges = [graph.edges[i] for i in members]
-        single = edges[0] if len(edges) == 1 and src not in layout.boxes and dst not in layout.boxes else None
-        flows = any(e.grad for e in edges)
+            index[key] = len(drawn)
+            drawn.append((src, dst, [i]))
+    return drawn
+
+
+def _add_edges(dot: graphviz.Digraph, graph, view: str, layout: Layout, lit_edges: frozenset) -> None:
+    """Forward edges input → output; backward ones drawn on the same pairs with the arrow at the
+    input (dir=back keeps the layout) and labelled with the local gradient."""
+    for src, dst, members in _drawn_edges(graph, layout):
+        flows = any(graph.edges[i].grad for i in members)
         lit = any(i in lit_edges for i in members)
         if view in ("forward", "both") or not flows:
             attrs = {"color": FORWARD if flows else CONSTANT}
@@ -260,14 +268,14 @@ def _draw(graph, view: str, layout: Layout, explanation) -> graphviz.Digraph:
             attrs = {"color": BACKWARD, "fontcolor": BACKWARD, "dir": "back"}
             if view == "both":
                 attrs["constraint"] = "false"  # the forward edge already placed these nodes
-            if single is not None:
-                text = labels.edge_text(single, graph.nodes[single.src], graph.nodes[single.dst])
+            if len(members) == 1 and src not in layout.boxes and dst not in layout.boxes:
+                edge = graph.edges[members[0]]
+                text = labels.edge_text(edge, graph.nodes[edge.src], graph.nodes[edge.dst])
                 if text:
                     attrs["label"] = _label([text])
             if lit:
                 attrs.update(color=HIGHLIGHT, penwidth="3")
             dot.edge(src, dst, **attrs)
-    return dot
 
 
 def _node_attrs(node, output_name: str, view: str, output_id: int) -> dict:
