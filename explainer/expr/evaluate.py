@@ -9,6 +9,7 @@ is short (`bc`, `a + bc`); the rest are left for the graph to call t1, t2, …
 """
 from __future__ import annotations
 
+import math
 import operator
 import re
 
@@ -16,7 +17,8 @@ import numpy as np
 
 from ..errors import ExplainerError
 from ..scalar import Scalar, lift
-from .errors import ExpressionError, MissingValueError, UnknownNameError
+from . import limits
+from .errors import ExpressionError, ExpressionLimitError, MissingValueError, UnknownNameError
 from .functions import CONSTANTS, FUNCTIONS
 from .parser import parse
 from .tokens import NAME_PATTERN
@@ -33,22 +35,31 @@ _VALID_NAME = re.compile(NAME_PATTERN)
 _VARIABLE_LIKE = re.compile(r"[^\W\d_](?:_?[0-9]+|[₀-₉]+)?")
 
 
-def trace_expression(text: str, values: dict, **limits):
+def trace_expression(text: str, values: dict, *, max_nodes: int | None = None,
+                     max_elements: int | None = None, **parse_limits):
     """Trace `text` at `values` ({name: float or array}) and return the output engine node.
 
     Floats become `Scalar` leaves. If any value is an array, every value becomes an
     `explainer.tensor.Tensor` (floats as 0-d tensors) so that the two can be mixed.
-    `limits` are `parse`'s max_length / max_depth / max_statements."""
-    return evaluate(parse(text, **limits), values)
+    `parse_limits` are `parse`'s max_length / max_depth / max_statements / max_exponent;
+    max_nodes and max_elements limit what the evaluation builds (defaults in limits.py)."""
+    return evaluate(parse(text, **parse_limits), values, max_nodes=max_nodes, max_elements=max_elements)
 
 
-def evaluate(program: Program, values: dict):
-    return _Tracer(program.text, values).run(program)
+def evaluate(program: Program, values: dict, *, max_nodes: int | None = None,
+             max_elements: int | None = None):
+    return _Tracer(program.text, values,
+                   limits.MAX_NODES if max_nodes is None else max_nodes,
+                   limits.MAX_ELEMENTS if max_elements is None else max_elements).run(program)
 
 
 class _Tracer:
-    def __init__(self, text: str, values: dict):
+    def __init__(self, text: str, values: dict, max_nodes: int = limits.MAX_NODES,
+                 max_elements: int = limits.MAX_ELEMENTS):
         self.text = text
+        self.max_nodes = max_nodes
+        self.max_elements = max_elements
+        self.built = 0            # nodes built so far (numbers, products of letters, operations)
         self.tensor_type = None
         if any(_is_array(v) for v in values.values()):
             from ..tensor import Tensor   # only when arrays are given: keeps the CLI path light
@@ -105,6 +116,7 @@ class _Tracer:
         while stack:
             node, ready = stack.pop()
             if isinstance(node, Number):
+                self.count(node, 1)
                 results.append(lift(node.value))
             elif isinstance(node, Name):
                 results.append(self.lookup(node))
@@ -120,7 +132,26 @@ class _Tracer:
                 results.append(self.apply(node, operands))
         return results[0]
 
+    def count(self, node: Expr, nodes: int) -> None:
+        self.built += nodes
+        if self.built > self.max_nodes:
+            raise ExpressionLimitError(f"the expression builds more than {self.max_nodes:,} graph nodes "
+                                       f"(reached at column {node.column}; max_nodes)", node.line, node.column)
+
+    def guard_size(self, node: Expr, op: str, left, right) -> None:
+        """Refuse a tensor operation whose result would exceed max_elements, before computing it."""
+        if self.tensor_type is None:
+            return
+        size = _result_size(op, _shape(left), _shape(right))
+        if size > self.max_elements:
+            raise ExpressionLimitError(
+                f"{self.source(node, 60)!r} at column {node.column} would make a tensor of {size:,} "
+                f"elements; the limit is {self.max_elements:,} (max_elements)", node.line, node.column)
+
     def apply(self, node: Expr, operands: list):
+        self.count(node, 1)
+        if isinstance(node, Binary):
+            self.guard_size(node, node.op, *operands)
         try:
             if isinstance(node, Binary):
                 if node.op == "@" and any(isinstance(x, Scalar) for x in operands):
@@ -174,8 +205,10 @@ class _Tracer:
     def split_product(self, node: Name, factors: list):
         """`bc` with b and c known means b·c; partial products are named `ab`, `abc`, …"""
         out = factors[0]
+        self.count(node, len(factors) - 1)
         for k, factor in enumerate(factors[1:], start=2):
             left, right = self.coerce(out, factor)
+            self.guard_size(node, "*", left, right)
             out = left * right
             out.name = node.id[:k] if k <= SHORT_NAME else None
         return out
@@ -207,6 +240,30 @@ class _Tracer:
 def is_variable_name(name) -> bool:
     """A letter, then letters, digits or '_' — what the tokenizer reads as one name."""
     return isinstance(name, str) and _VALID_NAME.fullmatch(name) is not None
+
+
+def _shape(x) -> tuple:
+    value = getattr(x, "value", x)
+    return tuple(getattr(value, "shape", ()))
+
+
+def _result_size(op: str, a: tuple, b: tuple) -> int:
+    """Elements of `a op b` by numpy's broadcasting and matmul rules; 0 when the shapes don't fit
+    (the engine then says why, in its own words)."""
+    try:
+        if op != "@":
+            return math.prod(np.broadcast_shapes(a, b))
+        if not a or not b:
+            return 0
+        if len(a) == 1 and len(b) == 1:
+            return 1
+        if len(a) == 1:
+            return math.prod(b[:-2]) * b[-1]
+        if len(b) == 1:
+            return math.prod(a[:-1])
+        return math.prod(np.broadcast_shapes(a[:-2], b[:-2])) * a[-2] * b[-1]
+    except ValueError:
+        return 0
 
 
 def _is_array(value) -> bool:

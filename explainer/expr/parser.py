@@ -28,13 +28,15 @@ _POWER_RIGHT = 39   # one below "^" itself: right-associative
 
 
 def parse(text: str, *, max_length: int | None = None, max_depth: int | None = None,
-          max_statements: int | None = None) -> Program:
-    """Statements separated by ';' or newlines: `name = expr` or a bare expr (the last is the output)."""
+          max_statements: int | None = None, max_exponent: float | None = None) -> Program:
+    """Statements separated by ';' or newlines: `name = expr` or a bare expr (the last is the output).
+    The limits default to limits.py's values."""
     max_length = limits.MAX_LENGTH if max_length is None else max_length
     if len(text) > max_length:
         raise ExpressionLimitError(
             f"the expression is {len(text):,} characters long; the limit is {max_length:,} (max_length)")
-    parser = _Parser(text, limits.MAX_DEPTH if max_depth is None else max_depth)
+    parser = _Parser(text, limits.MAX_DEPTH if max_depth is None else max_depth,
+                     limits.MAX_EXPONENT if max_exponent is None else max_exponent)
     try:
         return parser.program(limits.MAX_STATEMENTS if max_statements is None else max_statements)
     except RecursionError:
@@ -43,9 +45,15 @@ def parse(text: str, *, max_length: int | None = None, max_depth: int | None = N
                                    "lower max_depth") from None
 
 
+def _plain(limit: float) -> str:
+    """1e6 → '1,000,000': a limit written the way the user would count it."""
+    return f"{limit:,.0f}" if abs(limit) < 1e16 else f"{limit:g}"
+
+
 class _Parser:
-    def __init__(self, text: str, max_depth: int):
+    def __init__(self, text: str, max_depth: int, max_exponent: float):
         self.text = text
+        self.max_exponent = max_exponent
         self.tokens = tokenize(text)
         self.ahead: deque[Token] = deque()   # tokens read but not consumed
         self.last: Token | None = None       # the token consumed last
@@ -132,6 +140,8 @@ class _Parser:
                         break
                     self.advance()
                     right = self.expression(_POWER_RIGHT if tok.text == "^" else lbp)
+                    if tok.text == "^":
+                        self.check_exponent(right)
                     left = Binary(left.start, right.end, left.line, left.column, tok.text, left, right)
                 elif tok.kind == NAME or self.is_op(tok, "("):
                     if _IMPLICIT <= rbp:
@@ -143,6 +153,17 @@ class _Parser:
             return left
         finally:
             self.depth -= 1
+
+    def check_exponent(self, exponent: Expr) -> None:
+        """A constant exponent (`2`, `-3`, `(1e9)`, `-(1e9)`) must stay within max_exponent."""
+        inner = exponent
+        while isinstance(inner, (Group, Unary)):
+            inner = inner.inner if isinstance(inner, Group) else inner.operand
+        if isinstance(inner, Number) and not abs(inner.value) <= self.max_exponent:
+            raise ExpressionLimitError(
+                f"the exponent {self.text[exponent.start:exponent.end].strip()[:40]} at column "
+                f"{exponent.column} is larger than the limit of {_plain(self.max_exponent)} (max_exponent)",
+                exponent.line, exponent.column)
 
     def prefix(self, tok: Token) -> Expr:
         """What can start an operand: a number, a name, a call, '(', or a sign."""
