@@ -97,6 +97,9 @@ def summary_table(example, result):
         table.add_row("parameters", ", ".join(f"{k} = {v:.4f}" for k, v in result.params.items()), example.reported)
     if result.accuracy is not None:
         table.add_row("accuracy", f"{100 * result.accuracy:.2f}%", example.reported)
+    for row in result.extra.get("history", []):  # what the tutorials print after each epoch
+        table.add_row(f"epoch {row['epoch']}", f"train loss {fmt(row['train_loss'], 4)}, test loss "
+                      f"{fmt(row['test_loss'], 4)}, accuracy {100 * row['accuracy']:.2f}%", "")
     for key, value in result.extra.items():
         if key != "history":
             table.add_row(key, _short(value), "")

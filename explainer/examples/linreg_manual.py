@@ -32,7 +32,8 @@ def run(options: RunOptions) -> RunResult:
     else:
         w, b, losses = _train_explainer(options, x.numpy(), y.numpy(), w0.numpy(), b0.numpy(), total)
     result = RunResult(NAME, options.engine, device, final_loss=losses[-1], losses=losses,
-                       params={"w": w, "b": b}, reported="w = 2.9280, b = 0.8372 after 3000 steps")
+                       params={"w": w, "b": b}, reported="w = 2.9280, b = 0.8372 after 3000 steps",
+                       extra={"loss_every_500": {i: losses[i] for i in range(0, total, PRINT_EVERY)}})
     _plot(options, x.numpy(), y.numpy(), w, b, losses, result)
     return finish(result, clock, options)
 
