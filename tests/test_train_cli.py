@@ -71,6 +71,16 @@ def test_summary_table_shows_ours_beside_the_tutorials(app):
     assert "final loss" in result.stdout and "--out DIR" not in result.stdout  # not a TTY: no hints
 
 
+def test_the_rich_progress_reporter_follows_a_run():
+    """What a terminal shows: the bar advances to the total with the live loss."""
+    from explainer.examples import RunOptions, run_example
+
+    reporter = train_commands._RichReporter()
+    result = run_example("linreg-manual", RunOptions(steps=120, device="cpu", reporter=reporter))
+    assert reporter.progress is None  # stopped at the end
+    assert len(result.losses) == 120 and result.notes == reporter.notes
+
+
 def test_unknown_example_lists_the_known_ones(app):
     result = invoke(app, "train", "mnist")
     assert isinstance(result.exception, ExplainerError)

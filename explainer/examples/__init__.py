@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from .registry import EXAMPLES, Example, Reporter, RunOptions, RunResult, get
 from .runtime import check_options
-from . import linreg_manual, linreg_module, two_layer_manual, two_layer_sequential, two_layer_module, numpy_vs_torch, optimizers, mnist_mlp, digits_mlp, cnn, sms_dataset, autograd_demos  # noqa: F401,E501  (each import registers its example)
+# each import registers its example(s), in the order `explainer examples` lists them
+from . import (  # noqa: F401
+    linreg_manual, linreg_module, two_layer_manual, two_layer_sequential, two_layer_module, numpy_vs_torch,
+    optimizers, mnist_mlp, digits_mlp, cnn, sms_dataset, autograd_demos,
+)
 
 
 def run_example(name: str, options: RunOptions | None = None) -> RunResult:
