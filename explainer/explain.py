@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .errors import ExplainerError
 from .format import fmt
 from .graph import Edge, Graph, to_jsonable
-from .render.labels import value_text
+from .render.labels import grouped, value_text
 
 LIMIT = 32
 # Path counts saturate here: a 100,000-deep graph of fan-outs has 2^100000 paths, and adding
@@ -57,7 +57,7 @@ class Explanation:
 
     def text(self) -> str:
         """One line: `dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6`, or the sum of every path's product."""
-        head = f"d{self.output}/d{self.wrt}"
+        head = f"d{grouped(self.output)}/d{grouped(self.wrt)}"
         total = value_text(self.total)
         if len(self.paths) == 1 and self.more == 0:
             path = self.paths[0]
@@ -74,7 +74,7 @@ class Explanation:
         """The same, one path a line, for a picture's caption."""
         if len(self.paths) == 1 and self.more == 0:
             return [self.text()]
-        head = f"d{self.output}/d{self.wrt}"
+        head = f"d{grouped(self.output)}/d{grouped(self.wrt)}"
         many = f"{self.count}" if self.exact else "more than 10^30"
         lines = [f"{head} sums {many} paths:"]
         for i, p in enumerate(self.paths, 1):

@@ -5,10 +5,15 @@ are small enough to read (at most `SMALL` elements).
 """
 from __future__ import annotations
 
+import re
+
 from ..format import fmt
 from ..ops import OPS
 
 SMALL = 6  # a tensor with more elements than this shows its shape only
+
+
+_PLAIN_NAME = re.compile(r"[\w\[\],.#]+")
 
 
 def is_tensor(value) -> bool:
@@ -36,7 +41,12 @@ def op_text(op: str | None) -> str:
 
 
 def partial(out: str, of: str) -> str:
-    return f"∂{out}/∂{of}"
+    return f"∂{grouped(out)}/∂{grouped(of)}"
+
+
+def grouped(name: str) -> str:
+    """A name that is a formula ("a + bc") in parentheses, so ∂J/∂(a + bc) reads right."""
+    return name if _PLAIN_NAME.fullmatch(name) else f"({name})"
 
 
 def node_lines(node, output_name: str, view: str) -> list[str]:
