@@ -23,16 +23,18 @@ def _torch_mnist_net(seed: int):
     from ..examples.mnist_mlp import mnist_net
 
     torch.manual_seed(seed)
-    return mnist_net(torch.nn).double()
+    return mnist_net(torch.nn, torch.nn.functional).double()
 
 
 def mnist_mlp(seed: int = 0):
     """Our engine: nll_loss(MnistNet(x), labels), parameters named as torch names them."""
     from .. import functional as F
-    from ..examples.mnist_mlp_ours import our_mnist_net
+    from .. import nn
+    from ..examples.mnist_mlp import mnist_net
+    from ..examples.runtime import ours_like
     from ..tensor import Tensor
 
-    model = our_mnist_net(_torch_mnist_net(seed))
+    model = ours_like(_torch_mnist_net(seed), mnist_net(nn, F).double())
     for name, p in model.named_parameters():
         p.name = name
     x, labels = _batch(seed, (BATCH, 1, 28, 28), classes=10)
