@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, finish, plot_path, resolve_device, setup_torch
+from .runtime import Clock, Engine, engine_named, finish, plot_path, resolve_device, setup_torch
 
 NAME = "optimizers"
 START, MINIMUM, STEPS, BATCH = (-1.0, 0.0), (3.0, 0.8), 200, 10
@@ -53,55 +53,23 @@ def surface(x, y):
     return mse
 
 
-def trajectory(optim_module, make_param, class_name: str, kwargs: dict, x, y, order, backend) -> np.ndarray:
-    """(w, b) after every step, starting at START, with one optimiser from `optim_module`.
-
-    `backend` turns numpy into the engine's tensors and back, so torch and ours share this loop."""
-    p = make_param(np.array(START))
-    optimizer = getattr(optim_module, class_name)([p], **kwargs)
+def trajectory(engine: Engine, class_name: str, kwargs: dict, x, y, order) -> np.ndarray:
+    """(w, b) after every step from START, with one optimiser class of the engine's optim module."""
+    p = engine.tensor(np.array(START)).requires_grad_()
+    optimizer = getattr(engine.optim, class_name)([p], **kwargs)
     points = [np.array(START)]
     for index in order:
-        xb, yb = backend.tensor(x[index]), backend.tensor(y[index])
+        xb, yb = engine.tensor(x[index]), engine.tensor(y[index])
         loss = ((p[0] * xb + p[1] - yb) ** 2).mean()
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        points.append(backend.numpy(p).copy())
+        points.append(p.detach().cpu().numpy().copy())
     return np.array(points)
 
 
-class TorchBackend:
-    def __init__(self, torch):
-        self.torch = torch
-
-    def param(self, value):
-        return self.torch.tensor(value, dtype=self.torch.float64, requires_grad=True)
-
-    def tensor(self, value):
-        return self.torch.tensor(value, dtype=self.torch.float64)
-
-    def numpy(self, p):
-        return p.detach().numpy()
-
-
-class ExplainerBackend:
-    def __init__(self):
-        from ..tensor import Tensor
-
-        self.Tensor = Tensor
-
-    def param(self, value):
-        return self.Tensor(np.asarray(value, dtype=np.float64), requires_grad=True)
-
-    def tensor(self, value):
-        return self.Tensor(np.asarray(value, dtype=np.float64))
-
-    def numpy(self, p):
-        return np.asarray(p.data)
-
-
-def run_all(backend, optim_module, x, y, seed: int, steps: int) -> dict[str, np.ndarray]:
-    return {name: trajectory(optim_module, backend.param, cls, kwargs, x, y, batches(seed, steps, size), backend)
+def run_all(engine: Engine, x, y, seed: int, steps: int) -> dict[str, np.ndarray]:
+    return {name: trajectory(engine, cls, kwargs, x, y, batches(seed, steps, size))
             for name, (cls, kwargs, size) in METHODS.items()}
 
 
@@ -115,12 +83,10 @@ def run(options: RunOptions) -> RunResult:
     x, y = data(options.seed)
     clock = Clock()
     options.reporter.start(len(METHODS), NAME)
-    paths = run_all(TorchBackend(torch), torch.optim, x, y, options.seed, steps)
+    paths = run_all(engine_named("torch"), x, y, options.seed, steps)
     extra = {}
     if options.engine == "explainer":
-        from .. import optim as our_optim
-
-        ours = run_all(ExplainerBackend(), our_optim, x, y, options.seed, steps)
+        ours = run_all(engine_named("explainer"), x, y, options.seed, steps)
         extra["max_step_gap"] = {name: float(np.abs(ours[name] - paths[name]).max()) for name in METHODS}
         paths = ours
     options.reporter.advance(len(METHODS))

@@ -134,7 +134,11 @@ class Engine:
 
 
 def engine_modules(options: RunOptions, device: str = "cpu") -> Engine:
-    if options.engine == "explainer":
+    return engine_named(options.engine, device)
+
+
+def engine_named(name: str, device: str = "cpu") -> Engine:
+    if name == "explainer":
         from .. import functional, nn, optim
         from ..tensor import Tensor, no_grad
 
