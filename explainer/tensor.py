@@ -287,7 +287,9 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+        # numpy's protocol: copy=True must never hand out our buffer (np.array(t) copies)
+        array = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return array.copy() if copy and array is self.data else array
 
     def item(self):
         if self.data.size != 1:

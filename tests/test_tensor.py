@@ -234,3 +234,14 @@ def test_grad_mode_switches_like_torch():
     finally:
         T.set_grad_enabled(True)
     assert (x * 2).requires_grad
+
+
+def test_np_array_of_a_tensor_is_a_copy_but_asarray_shares():
+    import numpy as np
+
+    from explainer.tensor import tensor
+
+    t = tensor([1.0, 2.0])
+    copied, shared = np.array(t), np.asarray(t)
+    t.data[0] = 5.0
+    assert copied[0] == 1.0 and shared[0] == 5.0
