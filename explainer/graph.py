@@ -20,8 +20,9 @@ def topological_order(root) -> list:
     """Every node `root` depends on, inputs before the nodes that use them (iterative DFS).
 
     The stack holds (node, iterator over its inputs): the order is exactly the post-order the
-    recursive walk would give. Names used in the loop are bound to locals once: this walk runs
-    on every backward.
+    recursive walk would give. A leaf is placed as soon as it is met (what the recursion would
+    do too) without a trip through the stack; names used in the loop are bound to locals once.
+    This walk runs on every backward.
     """
     order, seen = [], {root}
     stack = [(root, iter(root.inputs))]
@@ -31,8 +32,10 @@ def topological_order(root) -> list:
         for child in pending:
             if child not in seen:
                 mark(child)
-                push((child, iter(child.inputs)))
-                break
+                if child.inputs:
+                    push((child, iter(child.inputs)))
+                    break
+                append(child)
         else:
             pop()
             append(node)

@@ -51,6 +51,9 @@ class Scalar:
             x, y = inputs
             dx, dy = self.op.local(MATH, (x.value, y.value), self.value)
             return (g * dx if x.requires_grad else None, g * dy if y.requires_grad else None)
+        if len(inputs) == 1:
+            x = inputs[0]
+            return (g * self.op.local(MATH, (x.value,), self.value)[0] if x.requires_grad else None,)
         locals_ = self.op.local(MATH, tuple(x.value for x in inputs), self.value)
         return tuple(g * d if x.requires_grad else None for x, d in zip(inputs, locals_))
 
@@ -130,7 +133,16 @@ def _binary(op: Op, x: Scalar, y: Scalar) -> Scalar:
         raise ExplainerMathError(domain_message(op, [x.value, y.value], exc)) from None
     if value.__class__ is not float or _isinf(value):
         value = _checked(op, [x.value, y.value], value)
-    return _node(value, op, (x, y), x.requires_grad or y.requires_grad)
+    out = _new(Scalar)  # _node's body, inlined: one Python call less per operation
+    out.value = value
+    out.grad = 0.0
+    out.op = op
+    out.inputs = (x, y)
+    out.name = None
+    out.requires_grad = x.requires_grad or y.requires_grad
+    out.attrs = None
+    out.group = None
+    return out
 
 
 def _unary(op: Op, x: Scalar) -> Scalar:
@@ -140,7 +152,16 @@ def _unary(op: Op, x: Scalar) -> Scalar:
         raise ExplainerMathError(domain_message(op, [x.value], exc)) from None
     if value.__class__ is not float or _isinf(value):
         value = _checked(op, [x.value], value)
-    return _node(value, op, (x,), x.requires_grad)
+    out = _new(Scalar)  # as in _binary
+    out.value = value
+    out.grad = 0.0
+    out.op = op
+    out.inputs = (x,)
+    out.name = None
+    out.requires_grad = x.requires_grad
+    out.attrs = None
+    out.group = None
+    return out
 
 
 def _checked(op: Op, values: list[float], value) -> float:
