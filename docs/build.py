@@ -378,7 +378,8 @@ def build_once(site_dir: Path, workers: int = 2) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site-dir", type=Path, default=None, help="where the site goes (default: site/)")
-    parser.add_argument("--workers", type=int, default=2, help="commands run at once (default 2)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="commands run at once (default: one per CPU)")
     options = parser.parse_args(argv)
     try:
         build(options.site_dir, options.workers)
