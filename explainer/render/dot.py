@@ -6,7 +6,10 @@ collapsed groups, so the same graph gives byte-identical DOT (and SVG) on every 
 """
 from __future__ import annotations
 
+import math
+import os
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +22,12 @@ from . import labels
 VIEWS = ("forward", "backward", "both")
 FORMATS = (".svg", ".png", ".pdf", ".dot")
 MAX_NODES = 2000
+DOT_TIMEOUT = 30.0   # seconds dot may take to lay out one picture (EXPLAINER_DOT_TIMEOUT overrides)
+# Bound dot's network-simplex passes (ranking, then x positions). A node used by many others (a
+# weight in every term) with labelled backward edges made dot's time explode: 80 nodes took 16 s
+# to 100 s, 320 nodes crashed it. Bounded, those take under a second; small pictures come out
+# byte-identical (their simplex converges within the bound anyway).
+DOT_FLAGS = ("-Gnslimit=2", "-Gnslimit1=2")
 # Above this many drawn nodes, cap dot's network-simplex passes that place nodes within ranks
 # (nslimit): a 1,748-node network's backward view goes from 127 s to 9 s, and small pictures,
 # which converge long before the cap, keep their exact layout.
@@ -89,15 +98,63 @@ def render(graph, path, view: str = "both", explain: str | None = None, collapse
     return path
 
 
-def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
+def dot_timeout() -> float:
+    """Seconds dot may take: EXPLAINER_DOT_TIMEOUT when set, else DOT_TIMEOUT."""
+    text = os.environ.get("EXPLAINER_DOT_TIMEOUT")
+    if text is None:
+        return DOT_TIMEOUT
     try:
-        return dot.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
-        raise ExplainerError(DOT_MISSING) from None
-    except subprocess.CalledProcessError as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise ExplainerError(f"EXPLAINER_DOT_TIMEOUT must be a positive number of seconds, not {text!r}")
+    return seconds
+
+
+def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
+    """Run `dot -T<fmt>` on the source with a time limit; a missing, hung or crashing dot is one
+    sentence. dot runs in its own process group so that a timeout kills all of it."""
+    program = shutil.which("dot")
+    if program is None:
+        raise ExplainerError(DOT_MISSING)
+    timeout = dot_timeout()
+    try:
+        proc = subprocess.Popen([program, f"-T{fmt}", *DOT_FLAGS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        raise ExplainerError(f"graphviz's dot ({program}) cannot be started: {exc.strerror or exc}; "
+                             "reinstall graphviz") from None
+    try:
+        out, err = proc.communicate(dot.source.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        raise ExplainerError(f"graphviz's dot did not finish drawing the graph within {timeout:g} s; draw "
+                             "fewer boxes with --collapse or a lower --max-nodes, or allow more time with "
+                             "EXPLAINER_DOT_TIMEOUT=SECONDS") from None
+    detail = err.decode("utf-8", "replace").strip().splitlines()
+    if proc.returncode < 0:
+        raise ExplainerError(f"graphviz's dot crashed ({_signal_name(-proc.returncode)}) while drawing the "
+                             "graph; try --collapse or a smaller graph, or reinstall graphviz")
+    if proc.returncode != 0 or not out:
         raise ExplainerError("graphviz's dot could not draw the graph"
-                             + (f": {detail[0]}" if detail else "")) from None
+                             + (f": {detail[0]}" if detail else f" (exit status {proc.returncode})"))
+    return out
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.communicate()
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 # ---------------------------------------------------------------------------------------------
