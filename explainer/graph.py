@@ -95,7 +95,17 @@ def backpropagate(root, seed, record: bool = False) -> Backward:
                     grads[inp] = contribution if previous is None else previous + contribution
                     steps.append(Step(node, index, inp, g, node._local(index), contribution))
             continue
-        for inp, contribution in zip(inputs, contributions):  # the same, minus the recording
+        if len(inputs) == 2:  # the same, minus the recording; two inputs unrolled (most nodes)
+            a, b = inputs
+            ca, cb = contributions
+            if ca is not None:
+                previous = get(a)
+                grads[a] = ca if previous is None else previous + ca
+            if cb is not None:
+                previous = get(b)
+                grads[b] = cb if previous is None else previous + cb
+            continue
+        for inp, contribution in zip(inputs, contributions):
             if contribution is not None:
                 previous = get(inp)
                 grads[inp] = contribution if previous is None else previous + contribution
