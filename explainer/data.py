@@ -34,6 +34,7 @@ MNIST_MIRRORS = (
 )
 SMS_FILE = "SMSSpamCollection"
 SMS_MD5 = "1949b64a224790d01335c2bf8a0e48b2"
+SMS_BYTES = 477_907
 
 
 def default_data_dir() -> Path:
@@ -184,6 +185,12 @@ def read_sms(root: Path | None = None) -> list[tuple[str, str]]:
             if not tab or label not in ("ham", "spam"):
                 raise ExplainerError(f"{path} line {number} is not 'ham<TAB>text' or 'spam<TAB>text'.")
             pairs.append((label, text))
+    # a file cut short still parses line by line: only its checksum tells
+    if md5(path) != SMS_MD5:
+        size = path.stat().st_size
+        cut = f"; it has {size:,} of the {SMS_BYTES:,} bytes, so it is truncated" if size < SMS_BYTES else ""
+        raise ExplainerError(f"{path} fails its MD5 check (expected {SMS_MD5}){cut}; "
+                             "replace it with UCI's original file.")
     return pairs
 
 

@@ -32,6 +32,21 @@ def check_options(example: Example, options: RunOptions) -> None:
         raise ExplainerError(f"{example.name} finishes in seconds and keeps no checkpoint; run it without --resume.")
     if options.resume and options.out is None:
         raise ExplainerError("--resume needs --out DIR, the folder that holds the checkpoint.")
+    if options.out is not None:
+        check_writable(Path(options.out))
+
+
+def check_writable(out: Path) -> None:
+    """Create --out and write a probe file in it now, so an unwritable folder is one sentence before
+    training starts rather than a traceback at the first checkpoint, minutes later."""
+    probe = out / ".explainer-write-test"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise ExplainerError(f"--out {out} is not a folder this run can write to "
+                             f"({error.strerror or type(error).__name__}); choose another with --out DIR.") from None
 
 
 def setup_torch(seed: int):
