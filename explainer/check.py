@@ -158,7 +158,8 @@ def compare(ours, theirs, rtol: float) -> tuple[float, bool]:
             return 0.0, True
         diff = float(np.abs(o - t).max())
         scale = float(max(np.abs(o).max(), np.abs(t).max()))
-    return (diff / scale if scale > 0 else 0.0), diff <= rtol * scale + 1e-12
+    # plain Python types: a 0-d tensor's gradient is a numpy float64, whose comparison gives np.bool_
+    return float(diff / scale if scale > 0 else 0.0), bool(diff <= rtol * scale + 1e-12)
 
 
 def fd_agrees(ours, fd, slack=0.0) -> bool | None:
