@@ -119,7 +119,7 @@ def test_stepping_moves_the_highlight_forward_then_backward_in_reverse_topologic
     assert [s["edges"] for s in backward[1:]] == [["n5->n6"], ["n1->n5"], ["n4->n5"], ["n2->n4"], ["n3->n4"]]
     assert backward[4]["lines"] == ["local gradient  ∂bc/∂b = c = 2",
                                     "chain rule  ∂J/∂b = ∂J/∂bc · ∂bc/∂b = 3 · 2 = 6"]
-    assert backward[4]["badges"] == {"J": "∂J/∂J = 1", "a + bc": "∂J/∂a + bc = 3", "a": "∂J/∂a = 3",
+    assert backward[4]["badges"] == {"J": "∂J/∂J = 1", "a + bc": "∂J/∂(a + bc) = 3", "a": "∂J/∂a = 3",
                                      "bc": "∂J/∂bc = 3", "b": "∂J/∂b = 6"}
     assert all(s["badges"] == {} for s in forward)  # no gradient before the backward pass
     assert watched.errors == []
