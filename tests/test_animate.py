@@ -171,7 +171,7 @@ def test_tensor_steps_show_the_vector_jacobian_rule_and_the_sum():
     fs = frames(graph)
     into_y = [f for f in fs if f["phase"] == "backward" and f["target"] == graph["y"].id]
     assert len(into_y) == 2  # y is used twice: 3·y and ·y
-    assert into_y[1]["lines"][1][0] == "chain rule  ∂out/∂y += VJP(∂out/∂3 y) = [[2.25, 3], [3.75, 4.5]]"
+    assert into_y[1]["lines"][1][0] == "chain rule  ∂out/∂y += VJP(∂out/∂(3 y)) = [[2.25, 3], [3.75, 4.5]]"
     assert into_y[1]["lines"][2][0] == ("sum over paths  ∂out/∂y = [[2.25, 3], [3.75, 4.5]] + "
                                         "[[2.25, 3], [3.75, 4.5]] = [[4.5, 6], [7.5, 9]]")
     assert fs[-1]["grads"] == [[graph["x"].id, "∂out/∂x = [[4.5, 6], [7.5, 9]]", "∂out/∂x = [[4.5, 6], [7.5, 9]]"]]
