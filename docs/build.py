@@ -181,20 +181,20 @@ def expand_pages(pages: list[Path], workers: int) -> int:
 
 def cli_reference() -> str:
     """Markdown for every command of the typer app: usage, description, arguments and options."""
-    import click
     import typer
 
     sys.path.insert(0, str(ROOT))
     import cli
 
+    # typer ships its own copy of click, so contexts come from the commands themselves
     group = typer.main.get_command(cli.app)
     lines = ["# Command line reference", "",
              "Generated from the typer app in `cli.py` when the docs are built. "
              "Every command also answers `--help`.", ""]
-    with click.Context(group, info_name="explainer") as ctx:
+    with group.make_context("explainer", [], resilient_parsing=True) as ctx:
         for name in group.list_commands(ctx):
             command = group.get_command(ctx, name)
-            sub = click.Context(command, info_name=name, parent=ctx)
+            sub = command.make_context(name, [], parent=ctx, resilient_parsing=True)
             lines += [f"## {name}", "", "```text", "explainer " + name + " " + " ".join(command.collect_usage_pieces(sub)),
                       "```", ""]
             lines += [_help_markdown(command.help or ""), ""]
@@ -218,10 +218,8 @@ def _help_markdown(text: str) -> str:
 
 
 def _param_row(param, ctx) -> str:
-    import click
-
-    if isinstance(param, click.Argument):
-        names = f"`{param.human_readable_name}`"
+    if param.param_type_name == "argument":
+        names = f"`{param.name.upper()}`"
         meaning = getattr(param, "help", None) or ""
     else:
         names = ", ".join(f"`{o}`" for o in param.opts + param.secondary_opts)
