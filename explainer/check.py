@@ -208,8 +208,8 @@ def finite_differences(graph: Graph) -> dict[int, Any]:
             h = FD_STEP * max(1.0, abs(x))
             sides = []
             for nudged in (x + h, x - h):
-                if value.ndim == 0:
-                    moved = nudged
+                if value.ndim == 0:  # a 0-d tensor stays an array: tensor ops (softmax) need one
+                    moved = nudged if backend is MATH else np.array(nudged)
                 else:
                     moved = value.copy()
                     moved[index] = nudged
