@@ -16,35 +16,22 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 
-def median_time(fn, repeats: int = 7, number: int = 1, warmup: int = 1) -> float:
-    """Median over `repeats` of the mean seconds per call of `fn` (each repeat calls it `number`
-    times). GC stays on: users run with it on, and micrograd's cost partly lies there."""
+def paired_times(*fns, repeats: int = 7, number: int = 1, warmup: int = 1) -> list[float]:
+    """Median seconds per call of each of `fns` (ours first, then the anchors), timed in turn
+    within every repeat so that noise from other processes on the machine hits all sides alike
+    (compare ratios, not absolute times)."""
     for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
+        for fn in fns:
             fn()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times)
-
-
-def paired_times(ours, anchor, repeats: int = 7, number: int = 1, warmup: int = 1):
-    """Median seconds per call of `ours` and `anchor`, timed alternately so that noise from other
-    processes on the machine hits both sides alike (compare ratios, not absolute times)."""
-    for _ in range(warmup):
-        ours()
-        anchor()
-    ours_times, anchor_times = [], []
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        for fn, times in ((ours, ours_times), (anchor, anchor_times)):
-            gc.collect()  # each side starts from a clean heap, not the other side's garbage
+        for fn, own in zip(fns, times):
+            gc.collect()  # each side starts from a clean heap, not another side's garbage
             start = time.perf_counter()
             for _ in range(number):
                 fn()
-            times.append((time.perf_counter() - start) / number)
-    return statistics.median(ours_times), statistics.median(anchor_times)
+            own.append((time.perf_counter() - start) / number)
+    return [statistics.median(own) for own in times]
 
 
 def result(name: str, ours_s, anchor: str, anchor_s, target: str, met=None, **extra) -> dict:

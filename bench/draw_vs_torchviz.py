@@ -6,7 +6,7 @@ that source. Anchor: torchviz's make_dot on the same MLP written in torch (one 0
 weight), to its DOT source. Target: our share is at most 10% of dot's time.
 """
 import _common  # noqa: F401  (first: one BLAS thread)
-from _common import log, median_time, one_thread_torch, result
+from _common import log, one_thread_torch, paired_times, result
 
 import random
 import subprocess
@@ -51,9 +51,8 @@ def bench_size(torch, hidden: int, repeats: int) -> None:
     def torchviz():
         return make_dot(out, params).source
 
-    build_s = median_time(lambda: Graph.build(root), repeats=repeats, warmup=1)
-    ours_s = median_time(ours, repeats=repeats, warmup=1)
-    torchviz_s = median_time(torchviz, repeats=repeats, warmup=1)
+    ours_s, torchviz_s, build_s = paired_times(ours, torchviz, lambda: Graph.build(root),
+                                               repeats=repeats)
     dot_s, finished = dot_seconds(ours())
     share = ours_s / dot_s
     result(f"draw {nodes}-node graph to SVG", ours_s, "torchviz 0.0.3 make_dot", torchviz_s,

@@ -4,7 +4,7 @@ Where torch sees no CUDA device the row is still written, with ratio null and th
 results table says plainly that this machine could not measure it.
 """
 import _common  # noqa: F401  (first: one BLAS thread)
-from _common import log, median_time, one_thread_torch, result, skipped
+from _common import log, one_thread_torch, paired_times, result, skipped
 
 from tensor_vs_torch import BATCH, SAMPLES, batches, our_mnist, synthetic_mnist, torch_mnist
 
@@ -45,8 +45,7 @@ def bench_cuda(torch) -> None:
             F.nll_loss(omodel(Tensor(x[idx])), Tensor(y[idx])).backward()
             oopt.step()
 
-    cuda_s = median_time(cuda_epoch, repeats=3)
-    ours_s = median_time(our_epoch, repeats=3, warmup=0)
+    ours_s, cuda_s = paired_times(our_epoch, cuda_epoch, repeats=3)
     result(NAME, ours_s, ANCHOR, cuda_s, TARGET, device=torch.cuda.get_device_name(0),
            batch=BATCH)
 

@@ -58,7 +58,8 @@ def markdown(rows: list[dict]) -> str:
             target += f" (share {r['share']:.1%}" + (f", dot {seconds_text(r['dot_s'])})"
                                                      if r.get("dot_s") else ", dot stopped)")
         lines.append(f"| {r['name']} | {seconds_text(r['ours_s'])} | {r['anchor'] or ''} | "
-                     f"{seconds_text(r['anchor_s'])} | {ratio} {note} | {target} | {met} |")
+                     f"{seconds_text(r['anchor_s'])} | {ratio}{' (' + note + ')' if note else ''} | "
+                     f"{target} | {met} |")
     return "\n".join(lines) + "\n"
 
 

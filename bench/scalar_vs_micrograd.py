@@ -65,8 +65,9 @@ def bench_j_abc() -> None:
         (3 * (a + b * c)).backward()
 
     ours_s, micro_s = paired_times(run_ours, run_micro, repeats=7, number=2000)
-    result("scalar J=3(a+bc) fwd+bwd", ours_s, "micrograd 0.1.0", micro_s, f"ratio >= {TARGET}",
-           met=micro_s / ours_s >= TARGET, nodes=7)
+    # the issue quotes micrograd's 15 µs here as a reference figure; its 1.5 target is for the MLPs
+    result("scalar J=3(a+bc) fwd+bwd", ours_s, "micrograd 0.1.0", micro_s,
+           "reported (micrograd's reference: 15 µs)", nodes=7)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ All three sides start from torch's initial weights and the script checks that th
 agree before it times anything.
 """
 import _common  # noqa: F401  (first: one BLAS thread)
-from _common import log, median_time, one_thread_torch, paired_times, result, skipped
+from _common import log, one_thread_torch, paired_times, result, skipped
 
 import time
 
@@ -97,8 +97,8 @@ def bench_mnist(torch) -> None:
     assert max(losses) - min(losses) < 1e-4, f"the three sides disagree on the first loss: {losses}"
 
     tfirst = torch.from_numpy(first)
-    ours_s, torch_s = paired_times(lambda: our_step(first), lambda: torch_step(tfirst), repeats=7, number=100)
-    floor_s = median_time(lambda: floor_step(first), repeats=7, number=100)
+    ours_s, torch_s, floor_s = paired_times(lambda: our_step(first), lambda: torch_step(tfirst),
+                                            lambda: floor_step(first), repeats=7, number=100)
     result("MnistNet train step (batch 64, Adam)", ours_s, "torch 2.13 CPU", torch_s,
            "reported (the epoch carries the target)", numpy_floor_s=floor_s,
            ours_vs_floor=round(ours_s / floor_s, 3))
@@ -119,8 +119,7 @@ def bench_mnist(torch) -> None:
         for idx in plan:
             floor_step(idx)
 
-    ours_s, torch_s = paired_times(our_epoch, torch_epoch, repeats=3, number=1, warmup=0)
-    floor_s = median_time(floor_epoch, repeats=3, warmup=0)
+    ours_s, torch_s, floor_s = paired_times(our_epoch, torch_epoch, floor_epoch, repeats=3, warmup=0)
     loader_s = torch_dataloader_epoch(torch, tmodel, topt, x, y)
     result("MnistNet epoch (60,000 samples)", ours_s, "torch 2.13 CPU", torch_s,
            f"ratio >= {TARGET_TORCH}", met=torch_s / ours_s >= TARGET_TORCH,

@@ -7,7 +7,7 @@ whole pipeline (torch graph -> DOT source, the same product as make_dot's); walk
 alone. Inputs: the MnistNet loss on a batch of 64 and the scalar MLP written in torch.
 """
 import _common  # noqa: F401  (first: one BLAS thread)
-from _common import log, median_time, one_thread_torch, result
+from _common import log, one_thread_torch, paired_times, result
 
 from explainer.render import to_dot
 from explainer.torchbridge import from_torch
@@ -29,9 +29,7 @@ def bench_one(name: str, out, params, repeats: int) -> None:
     def torchviz():
         return make_dot(out, params).source
 
-    walk_s = median_time(walk, repeats=repeats)
-    ours_s = median_time(ours, repeats=repeats)
-    torchviz_s = median_time(torchviz, repeats=repeats)
+    ours_s, torchviz_s, walk_s = paired_times(ours, torchviz, walk, repeats=repeats)
     nodes = len(walk())
     result(name, ours_s, "torchviz 0.0.3 make_dot", torchviz_s, f"ratio >= {TARGET}",
            met=torchviz_s / ours_s >= TARGET, nodes=nodes, walk_s=walk_s,
