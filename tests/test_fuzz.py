@@ -149,8 +149,9 @@ def _kink_at_zero(graph) -> bool:
     return False
 
 
-def _difference_quotients(graph, row, steps) -> np.ndarray:
-    """Central differences of the leaf `row` (every element) for each relative step in `steps`."""
+def _difference_quotients(graph, row, steps, relative_to_x: bool = False) -> np.ndarray:
+    """Central differences of the leaf `row` (every element) for each relative step in `steps`:
+    h = step·max(1, |x|) as the check takes it, or h = step·|x| (for a tiny x: log(c²) at c = 1e-130)."""
     from explainer.check import _downstream, _float64, _objective
     from explainer.ops.backends import MATH, NUMPY
 
@@ -167,7 +168,7 @@ def _difference_quotients(graph, row, steps) -> np.ndarray:
         for flat in range(value.size):
             index = np.unravel_index(flat, value.shape)
             x = float(value[index])
-            h = h_rel * max(1.0, abs(x))
+            h = h_rel * (abs(x) if relative_to_x and x != 0 else max(1.0, abs(x)))
             sides = []
             for nudged in (x + h, x - h):
                 moved = (nudged if backend is MATH else np.array(nudged)) if value.ndim == 0 else value.copy()
@@ -187,13 +188,14 @@ def _fd_explained(graph, row) -> str | None:
     is ill-conditioned (tan near π/2). Richardson extrapolation of two larger steps removes the h²
     term: if that lands on our gradient, ours is right; if the quotients for four steps disagree
     among themselves, no difference quotient is trustworthy there."""
-    d = _difference_quotients(graph, row, (1e-4, 5e-5))
-    richardson = (4 * d[1] - d[0]) / 3
-    ours = np.broadcast_to(np.asarray(row.ours, dtype=np.float64), richardson.shape)
     output = float(np.max(np.abs(np.asarray(graph.output_node.value, dtype=np.float64))))
-    allowed = 1e-6 * np.maximum(np.abs(ours), np.abs(richardson)) + 1e-8 * max(1.0, output)
-    if np.isfinite(richardson).all() and (np.abs(ours - richardson) <= allowed).all():
-        return "truncation"
+    for relative_to_x in (False, True):
+        d = _difference_quotients(graph, row, (1e-4, 5e-5), relative_to_x)
+        richardson = (4 * d[1] - d[0]) / 3
+        ours = np.broadcast_to(np.asarray(row.ours, dtype=np.float64), richardson.shape)
+        allowed = 1e-6 * np.maximum(np.abs(ours), np.abs(richardson)) + 1e-8 * max(1.0, output)
+        if np.isfinite(richardson).all() and (np.abs(ours - richardson) <= allowed).all():
+            return "truncation" if not relative_to_x else "step too big for a tiny x"
     estimates = _difference_quotients(graph, row, (1e-4, 1e-5, 1e-6, 1e-7))
     if not np.isfinite(estimates).all():
         return "domain edge"   # a nudge crosses a domain edge: no trustworthy difference quotient

@@ -158,6 +158,11 @@ class _Tracer:
                     raise ExpressionError("'@' (matrix multiplication) needs "
                                           "tensor operands, e.g. --at \"W=[[1,2],[3,4]],x=[1,1]\"",
                                           node.line, node.column)
+                if node.op == "@" and any(not _shape(x) for x in operands):
+                    dims = " and ".join(f"{len(_shape(x))}D" for x in operands)
+                    raise ExpressionError(f"cannot compute {self.source(node, 60)!r} at column {node.column}: "
+                                          f"both arguments to matmul need to be at least 1D, but they are {dims}",
+                                          node.line, node.column)
                 out = _BINARY[node.op](*self.coerce(*operands))
             elif isinstance(node, Unary):
                 out = -operands[0] if node.op == "-" else operands[0]
