@@ -59,7 +59,7 @@ class NonFinite:
 
     def warning(self) -> str:
         """The one line a command prints before drawing or explaining such a graph."""
-        return f"warning: {self.message}; numbers after it are {self.kind} too, and the check counts it as a mismatch"
+        return f"warning: {self.message}; what is computed from it means nothing, and the check counts it as a mismatch"
 
 
 def first_nonfinite(graph) -> NonFinite | None:
