@@ -14,19 +14,10 @@ from explainer.errors import ExplainerError
 from explainer.graph import Graph
 from explainer.render.animate import formula, frames, page, write_page
 from explainer.scalar import Scalar
+from graphs import j_abc
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed")
 
-
-def j_graph() -> Graph:
-    a, b, c = Scalar(5, "a"), Scalar(3, "b"), Scalar(2, "c")
-    v = b * c
-    v.name = "v"
-    u = a + v
-    u.name = "u"
-    J = 3 * u
-    J.name = "J"
-    return Graph.build(J, title="J = 3(a + bc)")
 
 
 def page_data(text: str) -> dict:
@@ -35,7 +26,7 @@ def page_data(text: str) -> dict:
 
 
 def test_forward_frames_visit_every_node_in_topological_order():
-    graph = j_graph()
+    graph = j_abc(title="J = 3(a + bc)")
     fs = frames(graph)
     forward = [f for f in fs if f["phase"] == "forward"]
     assert [f["node"] for f in forward] == list(range(len(graph.nodes)))
@@ -47,7 +38,7 @@ def test_forward_frames_visit_every_node_in_topological_order():
 
 
 def test_backward_frames_follow_the_walk_in_reverse_topological_order():
-    graph = j_graph()
+    graph = j_abc(title="J = 3(a + bc)")
     fs = frames(graph)
     backward = [f for f in fs if f["phase"] == "backward"]
     seed, steps = backward[0], backward[1:]
@@ -65,7 +56,7 @@ def test_backward_frames_follow_the_walk_in_reverse_topological_order():
 
 
 def test_quiz_text_hides_the_numbers_the_student_works_out():
-    steps = [f for f in frames(j_graph()) if f["phase"] == "backward"][1:]
+    steps = [f for f in frames(j_abc(title="J = 3(a + bc)")) if f["phase"] == "backward"][1:]
     local, chain = steps[4]["lines"]  # v into c: ∂v/∂c = b = 3, 3 · 3 = 9
     assert local[1] == "local gradient  ∂v/∂c = ?"
     assert chain[1] == "chain rule  ∂J/∂c = ∂J/∂v · ∂v/∂c = 3 · ? = ?"
@@ -73,7 +64,7 @@ def test_quiz_text_hides_the_numbers_the_student_works_out():
 
 
 def test_last_frame_holds_every_leafs_gradient():
-    graph = j_graph()
+    graph = j_abc(title="J = 3(a + bc)")
     done = frames(graph)[-1]
     assert done["phase"] == "done"
     assert done["grads"] == [[graph["a"].id, "∂J/∂a = 3", "∂J/∂a = 3"],
@@ -105,7 +96,7 @@ def test_formula_writes_each_kind_of_op():
 
 @needs_dot
 def test_page_is_self_contained_and_carries_the_frames():
-    graph = j_graph()
+    graph = j_abc(title="J = 3(a + bc)")
     text = page(graph, quiz=True, theme="dark")
     assert '<html lang="en" data-theme="dark">' in text
     assert "<title>J = 3(a + bc) — step through</title>" in text
@@ -133,9 +124,9 @@ def test_page_json_cannot_close_its_script_element(tmp_path):
 
 def test_bad_theme_and_too_big_graphs_are_one_sentence():
     with pytest.raises(ExplainerError, match="unknown theme 'blue'; choose one of: light, dark"):
-        page(j_graph(), theme="blue")
+        page(j_abc(title="J = 3(a + bc)"), theme="blue")
     with pytest.raises(ExplainerError, match="the graph has 7 nodes, too many to step through"):
-        page(j_graph(), max_nodes=5)
+        page(j_abc(title="J = 3(a + bc)"), max_nodes=5)
 
 
 @needs_dot

@@ -10,17 +10,8 @@ from explainer.errors import ExplainerError
 from explainer.explain import explain
 from explainer.graph import Edge, Graph, Node
 from explainer.scalar import Scalar
+from graphs import j_abc
 
-
-def j_abc():
-    a, b, c = Scalar(5, "a"), Scalar(3, "b"), Scalar(2, "c")
-    v = b * c
-    v.name = "v"
-    u = a + v
-    u.name = "u"
-    J = 3 * u
-    J.name = "J"
-    return Graph.build(J)
 
 
 def named(node, name):

@@ -5,17 +5,8 @@ import pytest
 from explainer.errors import ExplainerError
 from explainer.graph import Graph, backpropagate, topological_order
 from explainer.scalar import Scalar
+from graphs import j_abc_output as j_abc
 
-
-def j_abc():
-    a, b, c = Scalar(5, "a"), Scalar(3, "b"), Scalar(2, "c")
-    v = b * c
-    v.name = "v"
-    u = a + v
-    u.name = "u"
-    J = 3 * u
-    J.name = "J"
-    return J
 
 
 def test_topological_order_puts_inputs_first():

@@ -17,22 +17,12 @@ from explainer.errors import ExplainerError
 from explainer.graph import Edge, Graph, Node
 from explainer.render import render, require_dot, svg, to_dot
 from explainer.scalar import Scalar
+from graphs import j_abc
 
 GOLDEN = Path(__file__).parent / "golden"
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed")
 
-
-def j_abc():
-    """J = 3(a + bc) at a=5, b=3, c=2, with v = bc and u = a + v named as in the tutorial."""
-    a, b, c = Scalar(5, "a"), Scalar(3, "b"), Scalar(2, "c")
-    v = b * c
-    v.name = "v"
-    u = a + v
-    u.name = "u"
-    J = 3 * u
-    J.name = "J"
-    return Graph.build(J)
 
 
 def small_network():
