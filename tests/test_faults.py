@@ -202,6 +202,7 @@ def test_mnist_file_with_one_changed_byte_fails_its_md5_check(mnist_copy):
 
 
 @needs_data
+@pytest.mark.slow   # torch's import and the model come before the files are read: several seconds
 def test_cli_train_on_a_truncated_mnist_exits_2(cli, mnist_copy):
     path = mnist_copy / "MNIST" / "raw" / "train-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[:5000])
