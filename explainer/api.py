@@ -91,19 +91,14 @@ def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
         root, source = expression, ""
     else:
         raise ExplainerError(f"trace() takes an expression text or a Scalar/Tensor, not {type(expression).__name__}")
-    try:
-        import numpy as np
+    import numpy as np
 
-        with np.errstate(all="ignore"):
-            graph = Graph.build(root, seed=_seed_for(root.value), title=source)
-    except (ArithmeticError, ValueError):
-        # the scalar engine's float arithmetic raises where numpy gives inf (1/(2√x) at x = 0)
-        from .numerics import undefined_gradient
+    from .numerics import gradients_explained
 
-        error = undefined_gradient(root)
-        if error is None:
-            raise
-        raise error from None
+    # numpy's inf/nan warnings are replaced by Traced.nonfinite's report; the scalar engine's float
+    # arithmetic raises instead (1/(2√x) at x = 0), which becomes one sentence
+    with np.errstate(all="ignore"), gradients_explained(root):
+        graph = Graph.build(root, seed=_seed_for(root.value), title=source)
     return Traced(graph, source)
 
 

@@ -16,6 +16,8 @@ whose contribution is not finite: the chain-rule step that made it) — and says
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -106,6 +108,19 @@ def _nonfinite(x) -> tuple[str, int, int] | None:
     else:
         kind = "inf" if (bad > 0).any() else "-inf"
     return kind, int(bad.size), int(a.size)
+
+
+@contextmanager
+def gradients_explained(root):
+    """Turn a backward pass's raw float error (ZeroDivisionError at sqrt'(0)) into the one sentence
+    of `undefined_gradient`; an error no local derivative explains is re-raised as it is (a bug)."""
+    try:
+        yield
+    except (ArithmeticError, ValueError):
+        error = undefined_gradient(root)
+        if error is None:
+            raise
+        raise error from None
 
 
 def undefined_gradient(root) -> ExplainerMathError | None:

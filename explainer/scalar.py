@@ -91,7 +91,11 @@ class Scalar:
     # -- differentiation -----------------------------------------------------------------------
     def backward(self) -> None:
         """Accumulate d(self)/d(node) into `.grad` of every node self depends on."""
-        for node, g in backpropagate(self, 1.0).by_node.items():
+        from .numerics import gradients_explained
+
+        with gradients_explained(self):
+            walk = backpropagate(self, 1.0)
+        for node, g in walk.by_node.items():
             node.grad += g
 
     def __repr__(self) -> str:

@@ -127,3 +127,13 @@ def test_render_tensor_expression_shows_shapes(cli, tmp_path):
     assert run.code == 0, run.err
     text = " ".join(" ".join(lines) for lines in svg_groups(tmp_path / "t.svg", "node"))
     assert "[2, 2]" in text and "∂y/∂W" in text
+
+
+def test_nan_is_reported_at_its_first_node(cli, tmp_path):
+    run = cli("render", "y = sum(log(x))", "--at", "x=[-1,1,2]", "-o", "n.svg")
+    assert run.code == 0, run.err
+    assert run.err.strip() == ("warning: nan first appears in the forward pass at node 'log(x)' = log(x) "
+                               "(1 of 3 elements); what is computed from it means nothing, and the check "
+                               "counts it as a mismatch")
+    run = cli("check", "y = sum(log(x))", "--at", "x=[-1,1,2]")
+    assert run.code == 1 and "not ok: the graph holds inf or nan" in run.out

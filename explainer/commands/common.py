@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 console = Console()
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)  # a warning stays one line
 
 AT_HELP = "Values of the variables: a=5,b=3,c=2  or  \"x=[[1,2],[3,4]]\"  or  x1=pi/3,x2=pi/6"
 AtOption = typer.Option("", "--at", help=AT_HELP, show_default=False)

@@ -9,7 +9,8 @@ import typer
 
 from explainer.format import fmt
 
-from .common import AtOption, ExpressionArgument, ModelOption, TorchOption, console, load, print_json, trace_text
+from .common import (AtOption, ExpressionArgument, ModelOption, TorchOption, console, load, print_json,
+                     stderr, trace_text)
 
 DEFAULT_EXPRESSION = "J = 3(a + bc)"
 DEFAULT_AT = "a=5,b=3,c=2"
@@ -32,6 +33,8 @@ def render(
     Example:  explainer render "J = 3(a + bc)" --at a=5,b=3,c=2 --view both --explain b -o j.svg
 
     Networks:  explainer render --model neuron-paths --explain "W1[1,2]" --collapse neuron -o paths.svg
+
+    graphviz's dot gets 30 s per picture (EXPLAINER_DOT_TIMEOUT=SECONDS changes it).
     """
     from explainer.render import require_dot
 
@@ -39,6 +42,7 @@ def render(
     if output.suffix != ".dot":
         require_dot()
     traced = load(expression, at, model, use_torch)
+    warn_nonfinite(traced)
     path = traced.render(output, view=view, explain=explain, collapse=collapse, max_nodes=max_nodes)
     console.print(f"wrote {path}")
 
@@ -60,7 +64,10 @@ def check(
         print_json(report.to_json())
     else:
         console.print(report.table())
-        verdict = "[green]torch agrees with every gradient[/]" if report.ok else "[red]MISMATCH with torch[/]"
+        if report.nonfinite is not None:  # the table's caption names the node
+            verdict = "[red]not ok: the graph holds inf or nan[/]"
+        else:
+            verdict = "[green]torch agrees with every gradient[/]" if report.ok else "[red]MISMATCH with torch[/]"
         console.print(verdict)
     if not report.ok:
         raise typer.Exit(1)
@@ -78,6 +85,7 @@ def explain(
     Example:  explainer explain "J = 3(a + bc)" --at a=5,b=3,c=2 --wrt b
     """
     traced = load(expression, at, model)
+    warn_nonfinite(traced)
     explanation = traced.explain(wrt)
     if as_json:
         print_json({**traced.summary(), "wrt": wrt, "explanation": explanation.to_json()})
@@ -122,6 +130,12 @@ def demo(
     console.print(f"{verdict}\nopen {index.resolve()}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+def warn_nonfinite(traced) -> None:
+    """inf or nan in the graph is said once, naming the first node where it appeared."""
+    if traced.nonfinite is not None:
+        stderr.print(traced.nonfinite.warning(), highlight=False)
 
 
 def _check_view(view: str) -> None:
