@@ -171,11 +171,17 @@ class Adam(Optimizer):
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
         step_size = group["lr"] / (1 - beta1 ** step)
+        bc2_sqrt = math.sqrt(1 - beta2 ** step)
         np.sqrt(v, out=s)                            # denom = (exp_avg_sq.sqrt() / bc2_sqrt)
-        s /= math.sqrt(1 - beta2 ** step)
-        s += group["eps"]                            #   .add_(eps)
-        np.divide(m, s, out=s)                       # param.addcdiv_(exp_avg, denom,
-        s *= -step_size                              #               value=-step_size)
+        if step_size == 0:                           #   .add_(eps)
+            s /= bc2_sqrt
+            s += group["eps"]
+            np.divide(m, s, out=s)                   # param.addcdiv_(exp_avg, denom,
+            s *= -step_size                          #               value=-step_size)
+        else:  # the same with denom scaled by -1/step_size: one pass over the parameter fewer
+            s *= -1.0 / (bc2_sqrt * step_size)
+            s -= group["eps"] / step_size
+            np.divide(m, s, out=s)
         param += s
 
 

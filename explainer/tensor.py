@@ -255,7 +255,7 @@ class Tensor:
         stored: set[int] = set()
         for node in walk.order:
             if node._rg and (node._retain or not node.inputs):
-                g = walk.grads.get(id(node))
+                g = walk.by_node.get(node)
                 if g is not None:
                     node._accumulate(g, stored)
 

@@ -253,10 +253,19 @@ _op("log_softmax", 1, "log softmax", lambda m, x, dim=-1: _log_softmax(x, dim), 
 
 def _reduce(losses, reduction):
     if reduction == "mean":
-        return losses.mean()
+        return _mean(losses)
     if reduction == "sum":
         return losses.sum()
     return losses
+
+
+def _mean(x):
+    """x.mean(), bit for bit, without numpy's Python-level wrapper (a loss every training step):
+    float32/float64 sum in their own dtype, divided in it too (float16 keeps numpy's path)."""
+    if x.dtype.kind == "f" and x.dtype.itemsize >= 4 and x.size:
+        total = x.sum()
+        return total.dtype.type(total / x.size)
+    return x.mean()
 
 
 def _scale(g, reduction, count):
