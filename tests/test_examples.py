@@ -174,10 +174,12 @@ def test_digits_mlp_on_our_engine_follows_torch():
 
 
 @needs_data
-def test_cnn_has_the_tutorials_shape_and_trains_a_few_steps():
-    result = run_example("cnn", RunOptions(steps=1, limit=40, data_dir=DATA_DIR, device="cpu"))
+@pytest.mark.parametrize("engine", ["torch", pytest.param("explainer", marks=pytest.mark.slow)])
+def test_cnn_has_the_tutorials_shape_and_learns_in_two_steps(engine):
+    result = run_example("cnn", RunOptions(engine=engine, steps=2, limit=200, data_dir=DATA_DIR, device="cpu"))
     assert result.extra["parameters"] == 25_775_882
-    assert 0 <= result.accuracy <= 1 and len(result.extra["history"]) == 1
+    assert len(result.extra["history"]) == 1
+    assert result.accuracy > 0.3  # chance is 0.1; measured 0.415 (torch) and 0.395 (ours) at seed 0
 
 
 @pytest.mark.parametrize("engine", ["torch", "explainer"])

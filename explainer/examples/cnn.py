@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .classify import Classifier, cross_entropy, digit_grid, mnist_splits
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, engine_modules, finish, resolve_device, setup_torch
+from .runtime import Clock, engine_modules, finish, ours_like, resolve_device, setup_torch
 
 NAME = "cnn"
 LR, EPOCHS, BATCH, TEST_BATCH = 1e-3, 1, 64, 500
@@ -33,8 +33,11 @@ def run(options: RunOptions) -> RunResult:
     engine = engine_modules(options, device)
     train, test = mnist_splits(options, engine)
     clock = Clock()
-    model = conv_net(torch.nn).to(device)
-    classifier = Classifier(NAME, engine, model, torch.optim.Adam(model.parameters(), lr=LR),
+    model = conv_net(torch.nn)  # torch draws the initial weights for both engines
+    if engine.name == "explainer":
+        model = ours_like(model, conv_net(engine.nn))
+    model = model.to(device)
+    classifier = Classifier(NAME, engine, model, engine.optim.Adam(model.parameters(), lr=LR),
                             cross_entropy(engine.F), BATCH, TEST_BATCH)
     history = classifier.fit(options, train, test, options.epochs or EPOCHS)
     result = RunResult(NAME, options.engine, device, final_loss=history[-1]["test_loss"],
@@ -55,4 +58,5 @@ register(Example(
     expects="well above 90% test accuracy after one epoch",
     run=run,
     data="mnist",
+    engines=("torch", "explainer"),
 ))
