@@ -80,11 +80,8 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
                              "(its grad_fn is None): set requires_grad=True on an input or "
                              "parameter and compute it again")
     names = _leaf_names(params, inputs)
-    fns = _walk(output.grad_fn)
-    ids = {fn: i for i, fn in enumerate(fns)}
-    # the kept inputs of each grad_fn, with their position in next_functions
-    kept = [[(pos, nxt) for pos, (nxt, _) in enumerate(fn.next_functions) if nxt is not None]
-            for fn in fns]
+    fns, nexts = _walk(output.grad_fn)  # nexts[i]: fns[i].next_functions (torch builds it anew
+    ids = {fn: i for i, fn in enumerate(fns)}  # on every read: read once)
     leaf = [_is_leaf(fn) for fn in fns]
     captured = _gradients(torch, output, fns, leaf) if gradients else {}
 
@@ -102,9 +99,9 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
             raw_names.append(type(fn).__name__)
     unique = _numbered(raw_names)
 
-    nodes = []
+    nodes, edges = [], []
     for i, fn in enumerate(fns):
-        grad = captured.get(fn)
+        grad = captured.get(fn) if gradients else None
         if leaf[i]:
             var = fn.variable
             if gradients and grad is None and var.grad is not None:
@@ -114,23 +111,22 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
                               attrs={"role": "parameter" if id(var) in names.params else "input"}))
         else:
             value = output if fn is output.grad_fn else _saved_result(fn)
-            nodes.append(Node(id=i, name=unique[i], kind="op", op=type(fn).__name__,
-                              inputs=tuple(ids[nxt] for _, nxt in kept[i]),
+            op = type(fn).__name__
+            kept = tuple([ids[nxt] for nxt, _ in nexts[i] if nxt is not None])
+            nodes.append(Node(id=i, name=unique[i], kind="op", op=op, inputs=kept,
                               value=_numpy(value), grad=_numpy(grad)))
-    edges = []
-    for i, fn in enumerate(fns):
-        text = type(fn).__name__
-        edges += [Edge(src=ids[nxt], dst=i, index=index, local=None, text=text, grad=True)
-                  for index, (_, nxt) in enumerate(kept[i])]
+            edges += [Edge(src=src, dst=i, index=index, local=None, text=op, grad=True)
+                      for index, src in enumerate(kept)]
     # the backward walk in torch's terms: outputs first (reverse topological order)
     graph_steps = []
     for i in range(len(fns) - 1, -1, -1):
         contributions = captured.get(("in", fns[i]))
         if contributions is None:
             continue
+        kept = [(pos, nxt) for pos, (nxt, _) in enumerate(nexts[i]) if nxt is not None]
         graph_steps += [GraphStep(node=i, input=ids[nxt], index=index, upstream=nodes[i].grad,
                                   local=None, contribution=_numpy(contributions[pos]))
-                        for index, (pos, nxt) in enumerate(kept[i]) if contributions[pos] is not None]
+                        for index, (pos, nxt) in enumerate(kept) if contributions[pos] is not None]
     return Graph(nodes, edges, ids[output.grad_fn], graph_steps, title)
 
 
@@ -177,22 +173,25 @@ def _is_leaf(fn) -> bool:
     return hasattr(fn, "variable")  # AccumulateGrad holds the leaf tensor
 
 
-def _walk(root) -> list:
+def _walk(root) -> tuple[list, list]:
     """Every grad_fn behind `root`, inputs before users (iterative DFS over next_functions, in
-    their order, so the numbering is the same on every run)."""
-    order, seen = [], {root}
-    stack = [(root, iter(root.next_functions))]
+    their order, so the numbering is the same on every run), and each one's next_functions."""
+    order, nexts, seen = [], [], {root}
+    first = root.next_functions
+    stack = [(root, first, iter(first))]
     while stack:
-        fn, pending = stack[-1]
+        fn, nf, pending = stack[-1]
         for nxt, _ in pending:
             if nxt is not None and nxt not in seen:
                 seen.add(nxt)
-                stack.append((nxt, iter(nxt.next_functions)))
+                more = nxt.next_functions
+                stack.append((nxt, more, iter(more)))
                 break
         else:
             stack.pop()
             order.append(fn)
-    return order
+            nexts.append(nf)
+    return order, nexts
 
 
 def _gradients(torch, output, fns, leaf) -> dict:
