@@ -287,6 +287,7 @@ def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple
     collector, which otherwise doubled a 10,000-node picture's time."""
     placed: dict[tuple, list[str]] = {(): []}
     drawn = set()
+    output_name = graph.output_node.name
     for n in graph.nodes:
         unit = layout.unit[n.id]
         if unit in drawn:
@@ -294,8 +295,8 @@ def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple
         drawn.add(unit)
         box = layout.boxes.get(unit)
         if box is None:
-            cluster = tuple(group_parts(n.group))
-            attrs = _node_attrs(n, graph.output_node.name, view, graph.output)
+            cluster = tuple(group_parts(n.group)) if n.group else ()
+            attrs = _node_attrs(n, output_name, view, graph.output)
         else:
             cluster = tuple(group_parts(box.key)[:-1])
             attrs = _box_attrs(box)
