@@ -81,3 +81,12 @@ def test_backward_through_an_undefined_derivative_is_one_sentence():
     with pytest.raises(ExplainerMathError, match=r"^the gradient is undefined at 't1' = sqrt\(x\): its local "
                                                  r"derivative ∂/∂x = 1/\(2√x\) is infinite or undefined at x = 0$"):
         y.backward()
+
+
+def test_division_and_power_gradients_follow_torchs_formulas_at_the_edges():
+    tiny = Scalar(4.798262367857438e-160, "a")  # a·a is subnormal, (a/a)/a is not
+    (tiny / tiny).backward()
+    assert tiny.grad == 0.0
+    x, y = Scalar(0.0, "x"), Scalar(2.0, "y")
+    (x ** y).backward()
+    assert (x.grad, y.grad) == (0.0, 0.0)  # torch takes ∂(x^y)/∂y = 0 at x = 0

@@ -41,8 +41,9 @@ class MATH:
         return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
     @staticmethod
-    def log_or_nan(x):
-        return math.log(x) if x > 0 else math.nan
+    def pow_log(x):
+        """ln x as ∂(x^y)/∂y = x^y·ln x needs it: torch takes that partial as 0 at x = 0."""
+        return math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
 
 
 class NUMPY:
@@ -73,6 +74,6 @@ class NUMPY:
         return (x > 0).astype(np.result_type(x, np.float32))
 
     @staticmethod
-    def log_or_nan(x):
+    def pow_log(x):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(x > 0, np.log(np.where(x > 0, x, 1)), np.nan)
+            return np.where(x > 0, np.log(np.where(x > 0, x, 1)), np.where(x == 0, 0.0, np.nan))

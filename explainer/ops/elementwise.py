@@ -31,12 +31,13 @@ def binary(name, symbol, forward, local, text, grad_fn):
 binary("add", "+", lambda m, x, y: x + y, lambda m, xs, out: (1.0, 1.0), ("1", "1"), "AddBackward0")
 binary("sub", "−", lambda m, x, y: x - y, lambda m, xs, out: (1.0, -1.0), ("1", "-1"), "SubBackward0")
 binary("mul", "×", lambda m, x, y: x * y, lambda m, xs, out: (xs[1], xs[0]), ("{1}", "{0}"), "MulBackward0")
+# ∂(x/y)/∂y = -x/y² computed as torch does, -(x/y)/y: y·y can underflow where x/y does not
 binary("div", "÷", lambda m, x, y: x / y,
-       lambda m, xs, out: (1.0 / xs[1], -xs[0] / (xs[1] * xs[1])), ("1/{1}", "-{0}/{1}²"), "DivBackward0")
-# ∂(x^y)/∂y needs ln x; where x ≤ 0 that partial is undefined (nan), which only matters when
+       lambda m, xs, out: (1.0 / xs[1], -out / xs[1]), ("1/{1}", "-{0}/{1}²"), "DivBackward0")
+# ∂(x^y)/∂y needs ln x: 0 at x = 0 (as torch), undefined (nan) below, which only matters when
 # the exponent itself requires a gradient.
 binary("pow", "^", lambda m, x, y: m.pow(x, y),
-       lambda m, xs, out: (xs[1] * m.pow(xs[0], xs[1] - 1.0), out * m.log_or_nan(xs[0])),
+       lambda m, xs, out: (xs[1] * m.pow(xs[0], xs[1] - 1.0), out * m.pow_log(xs[0])),
        ("{1}·{0}^({1}-1)", "{out}·ln {0}"), "PowBackward1")
 
 unary("neg", "−", lambda m, x: -x, lambda m, xs, out: (-1.0,), "-1")
