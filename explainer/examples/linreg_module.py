@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import (Clock, StepLoop, engine_modules, finish, load_state, ours_like, plot_path, resolve_device,
-                      save_state, setup_torch)
+from .runtime import Clock, engine_modules, finish, fit_module, ours_like, plot_path, resolve_device, setup_torch
 
 NAME = "linreg-module"
 LR, STEPS, SAVE_EVERY = 1e-3, 30000, 1000
@@ -40,24 +39,8 @@ def run(options: RunOptions) -> RunResult:
         model = ours_like(model, make_model(nn))
     clock = Clock()
     x, y, model = as_tensor(x).to(device), as_tensor(y).to(device), model.to(device)
-    criterion = nn.MSELoss()
-    optimizer = optim.SGD(model.parameters(), lr=LR)
-    losses, start = [], 0
-    if options.resume:
-        meta = load_state(options, NAME, model, optimizer)
-        start, losses = meta["step"], list(meta["losses"])
-
-    def step(i):
-        loss = criterion(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return float(loss.item())
-
-    def save(done):
-        save_state(options, NAME, model, optimizer, {"step": done, "losses": losses})
-
-    StepLoop(options, NAME, options.steps or STEPS, SAVE_EVERY).run(step, start, losses, save)
+    losses = fit_module(options, NAME, model, nn.MSELoss(), optim.SGD(model.parameters(), lr=LR), x, y,
+                 options.steps or STEPS, SAVE_EVERY)
     model.eval()
     w, b = float(model.linear.weight.item()), float(model.linear.bias.item())
     result = RunResult(NAME, options.engine, device, final_loss=losses[-1], losses=losses,

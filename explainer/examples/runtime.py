@@ -187,6 +187,27 @@ def save_state(options: RunOptions, name: str, model, optimizer, meta: dict) -> 
         checkpoint.save_npz(path, arrays, {"example": name, **meta, **optim_meta})
 
 
+def fit_module(options: RunOptions, name: str, model, loss_fn, optimizer, x, y, steps: int, save_every: int) -> list[float]:
+    """The tutorials' module loop — loss, zero_grad, backward, step — resumed from and checkpointed to
+    --out; the same body for either engine. Returns the loss of every step, resumed ones included."""
+    losses, start = [], 0
+    if options.resume:
+        meta = load_state(options, name, model, optimizer)
+        start, losses = meta["step"], list(meta["losses"])
+
+    def step(i):
+        loss = loss_fn(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return float(loss.item())
+
+    def save(done):
+        save_state(options, name, model, optimizer, {"step": done, "losses": losses})
+
+    return StepLoop(options, name, steps, save_every).run(step, start, losses, save)
+
+
 def load_state(options: RunOptions, name: str, model, optimizer) -> dict:
     """Restore model and optimiser in place from --out's checkpoint; returns its meta."""
     path = ckpt_path(options, name)

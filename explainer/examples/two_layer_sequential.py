@@ -5,8 +5,7 @@ The tutorial: MSELoss(reduction='sum'), Adam lr = 1e-4, 500 iterations.
 from __future__ import annotations
 
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import (Clock, StepLoop, engine_modules, finish, load_state, ours_like, plot_path, resolve_device,
-                      save_state, setup_torch)
+from .runtime import Clock, engine_modules, finish, fit_module, ours_like, plot_path, resolve_device, setup_torch
 
 NAME = "two-layer-sequential"
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
@@ -32,24 +31,8 @@ def train_module(options: RunOptions, name: str, make_model) -> RunResult:
         model = ours_like(model, make_model(nn))
     clock = Clock()
     x, y, model = as_tensor(x).to(device), as_tensor(y).to(device), model.to(device)
-    loss_fn = nn.MSELoss(reduction="sum")
-    optimizer = optim.Adam(model.parameters(), lr=LR)
-    losses, start = [], 0
-    if options.resume:
-        meta = load_state(options, name, model, optimizer)
-        start, losses = meta["step"], list(meta["losses"])
-
-    def step(i):
-        loss = loss_fn(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return float(loss.item())
-
-    def save(done):
-        save_state(options, name, model, optimizer, {"step": done, "losses": losses})
-
-    StepLoop(options, name, options.steps or STEPS, SAVE_EVERY).run(step, start, losses, save)
+    losses = fit_module(options, name, model, nn.MSELoss(reduction="sum"), optim.Adam(model.parameters(), lr=LR), x, y,
+                 options.steps or STEPS, SAVE_EVERY)
     result = RunResult(name, options.engine, device, losses=losses, reported="the loss falls",
                        extra={"initial_loss": losses[0]})
     curve = plot_path(options, f"{name}-loss.svg")
