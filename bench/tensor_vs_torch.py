@@ -7,7 +7,7 @@ All three sides start from torch's initial weights and the script checks that th
 agree before it times anything.
 """
 import _common  # noqa: F401  (first: one BLAS thread)
-from _common import log, one_thread_torch, paired_times, result, skipped
+from _common import log, one_thread_torch, paired_times, result
 
 import time
 
@@ -186,12 +186,5 @@ def bench_two_layer(torch) -> None:
 if __name__ == "__main__":
     log("tensor engine vs torch")
     torch = one_thread_torch()
-    try:
-        import explainer.tensor  # noqa: F401
-    except ImportError as exc:
-        for name in ("MnistNet train step (batch 64, Adam)", "MnistNet epoch (60,000 samples)",
-                     "two-layer net, 500 Adam steps"):
-            skipped(name, "torch 2.13 CPU", "ratio >= 1.5", f"skipped: no tensor engine ({exc})")
-    else:
-        bench_mnist(torch)
-        bench_two_layer(torch)
+    bench_mnist(torch)
+    bench_two_layer(torch)

@@ -78,7 +78,7 @@ def run(options: RunOptions) -> RunResult:
     if device != "cpu":
         options.reporter.note("optimizers is two numbers per step: it runs on the CPU")
         device = "cpu"
-    torch = setup_torch(options.seed)
+    setup_torch(options.seed)  # seeds torch and keeps it to one thread
     steps = options.steps or STEPS
     x, y = data(options.seed)
     clock = Clock()
