@@ -15,7 +15,7 @@ import copy
 
 from .classify import Classifier, Split, cross_entropy, mnist_splits
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, engine_modules, finish, ours_like, plot_path, resolve_device, setup_torch
+from .runtime import Clock, engine_modules, finish, ours_like, plot_loss, resolve_device, setup_torch
 
 NAME = "digits-mlp"
 LR, EPOCHS, BATCH, HIDDEN, TRAIN_FRACTION = 1e-3, 5, 128, 500, 0.7
@@ -59,12 +59,7 @@ def run(options: RunOptions) -> RunResult:
                                "validation_accuracy": buggy_history[-1]["accuracy"],
                                "what": "no optimizer.zero_grad(): gradients pile up over every batch"}
         curves["without zero_grad"] = [row["train_loss"] for row in buggy_history]
-    curve = plot_path(options, f"{NAME}-loss.svg")
-    if curve is not None:
-        from ..render import plots
-
-        result.plots.append(str(plots.loss_curve(None, curve, title=f"{NAME}: training loss per epoch",
-                                                 label="epoch", curves=curves)))
+    plot_loss(result, options, NAME, None, f"{NAME}: training loss per epoch", label="epoch", curves=curves)
     return finish(result, clock, options)
 
 

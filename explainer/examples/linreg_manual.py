@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import checkpoint
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, StepLoop, ckpt_path, finish, plot_path, resolve_device, setup_torch
+from .runtime import Clock, StepLoop, ckpt_path, finish, plot_fit, plot_loss, resolve_device, setup_torch
 
 NAME = "linreg-manual"
 LR, STEPS, PRINT_EVERY = 0.01, 3000, 500
@@ -100,13 +100,8 @@ def _train_explainer(options, x, y, w0, b0, total):
 
 
 def _plot(options, x, y, w, b, losses, result):
-    from ..render import plots
-
-    fit = plot_path(options, f"{NAME}-fit.svg")
-    if fit is not None:
-        result.plots.append(str(plots.linear_fit(x, y, w, b, fit, title=f"{NAME}: y = {w:.4f}x + {b:.4f}")))
-        curve = plot_path(options, f"{NAME}-loss.svg")
-        result.plots.append(str(plots.loss_curve(losses, curve, title=f"{NAME}: mean squared error", log=True)))
+    plot_fit(result, options, NAME, x, y, w, b)
+    plot_loss(result, options, NAME, losses, f"{NAME}: mean squared error", log=True)
 
 
 register(Example(

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, engine_modules, finish, fit_module, ours_like, plot_path, resolve_device, setup_torch
+from .runtime import (Clock, engine_modules, finish, fit_module, ours_like, plot_fit, plot_loss,
+                      resolve_device, setup_torch)
 
 NAME = "linreg-module"
 LR, STEPS, SAVE_EVERY = 1e-3, 30000, 1000
@@ -45,14 +46,8 @@ def run(options: RunOptions) -> RunResult:
     w, b = float(model.linear.weight.item()), float(model.linear.bias.item())
     result = RunResult(NAME, options.engine, device, final_loss=losses[-1], losses=losses,
                        params={"w": w, "b": b}, reported="a plot: the fitted line through the data")
-    fit = plot_path(options, f"{NAME}-fit.svg")
-    if fit is not None:
-        from ..render import plots
-
-        result.plots.append(str(plots.linear_fit(np.asarray(x.cpu()), np.asarray(y.cpu()), w, b, fit,
-                                                 title=f"{NAME}: y = {w:.4f}x + {b:.4f}")))
-        result.plots.append(str(plots.loss_curve(losses, plot_path(options, f"{NAME}-loss.svg"),
-                                                 title=f"{NAME}: MSELoss", log=True)))
+    plot_fit(result, options, NAME, np.asarray(x.cpu()), np.asarray(y.cpu()), w, b)
+    plot_loss(result, options, NAME, losses, f"{NAME}: MSELoss", log=True)
     return finish(result, clock, options)
 
 

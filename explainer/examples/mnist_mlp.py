@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .classify import Classifier, digit_grid, mnist_splits, nll
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, engine_modules, finish, load_state, ours_like, plot_path, resolve_device, setup_torch
+from .runtime import (Clock, engine_modules, finish, load_state, ours_like, plot_loss, resolve_device,
+                      setup_torch)
 
 NAME = "mnist-mlp"
 LR, EPOCHS, BATCH, TEST_BATCH = 1e-3, 5, 64, 1000
@@ -56,11 +57,8 @@ def run(options: RunOptions) -> RunResult:
         result.extra["reloaded_accuracy"] = Classifier(NAME, engine, reloaded, None, nll(engine.F), BATCH,
                                                        TEST_BATCH).evaluate(test)[1]
         digit_grid(options, NAME, classifier, test, result)
-        from ..render import plots
-
-        result.plots.append(str(plots.loss_curve(
-            None, plot_path(options, f"{NAME}-loss.svg"), title=f"{NAME}: nll_loss per epoch", label="epoch",
-            curves={"train": result.losses, "test": [row["test_loss"] for row in history]})))
+        plot_loss(result, options, NAME, None, f"{NAME}: nll_loss per epoch", label="epoch",
+                  curves={"train": result.losses, "test": [row["test_loss"] for row in history]})
     return finish(result, clock, options)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..data import XOR_X, XOR_Y
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, finish, plot_path, resolve_device, setup_torch
+from .runtime import Clock, finish, plot_loss, resolve_device, setup_torch
 
 NAME = "numpy-vs-torch"
 LR, EPOCHS, HIDDEN = 0.1, 5000, 3
@@ -139,11 +139,7 @@ def run(options: RunOptions) -> RunResult:
                         "bout += d_output.sum(0)·lr, bh += d_hiddenlayer.sum(0)·lr")
     result = RunResult(NAME, options.engine, device, losses=losses, extra=extra,
                        reported="predictions close to [1, 1, 0]")
-    curve = plot_path(options, f"{NAME}-loss.svg")
-    if curve is not None:
-        from ..render import plots
-
-        result.plots.append(str(plots.loss_curve(losses, curve, title=f"{NAME}: ½·Σ(y − out)²", label="epoch")))
+    plot_loss(result, options, NAME, losses, f"{NAME}: ½·Σ(y − out)²", label="epoch")
     return finish(result, clock, options)
 
 

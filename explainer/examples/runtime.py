@@ -126,6 +126,24 @@ def plot_path(options: RunOptions, filename: str) -> Path | None:
     return Path(options.out) / filename
 
 
+def plot_loss(result: RunResult, options: RunOptions, name: str, losses, title: str, **style) -> None:
+    """With --out: the loss curve as NAME-loss.svg, listed among the result's plots."""
+    path = plot_path(options, f"{name}-loss.svg")
+    if path is not None:
+        from ..render import plots
+
+        result.plots.append(str(plots.loss_curve(losses, path, title=title, **style)))
+
+
+def plot_fit(result: RunResult, options: RunOptions, name: str, x, y, w: float, b: float) -> None:
+    """With --out: the data and the fitted line y = wx + b as NAME-fit.svg, listed among the plots."""
+    path = plot_path(options, f"{name}-fit.svg")
+    if path is not None:
+        from ..render import plots
+
+        result.plots.append(str(plots.linear_fit(x, y, w, b, path, title=f"{name}: y = {w:.4f}x + {b:.4f}")))
+
+
 def finish(result: RunResult, clock: Clock, options: RunOptions) -> RunResult:
     result.seconds = clock.seconds()
     result.notes = list(options.reporter.notes) + result.notes

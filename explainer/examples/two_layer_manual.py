@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import checkpoint
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, StepLoop, ckpt_path, finish, plot_path, resolve_device, setup_torch
+from .runtime import Clock, StepLoop, ckpt_path, finish, plot_loss, resolve_device, setup_torch
 
 NAME = "two-layer-manual"
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
@@ -46,11 +46,7 @@ def run(options: RunOptions) -> RunResult:
     StepLoop(options, NAME, options.steps or STEPS, SAVE_EVERY).run(step, start, losses, save)
     result = RunResult(NAME, options.engine, device, losses=losses, reported="the loss falls steadily",
                        extra={"initial_loss": losses[0]})
-    curve = plot_path(options, f"{NAME}-loss.svg")
-    if curve is not None:
-        from ..render import plots
-
-        result.plots.append(str(plots.loss_curve(losses, curve, title=f"{NAME}: sum of squares", log=True)))
+    plot_loss(result, options, NAME, losses, f"{NAME}: sum of squares", log=True)
     return finish(result, clock, options)
 
 

@@ -5,7 +5,8 @@ The tutorial: MSELoss(reduction='sum'), Adam lr = 1e-4, 500 iterations.
 from __future__ import annotations
 
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, engine_modules, finish, fit_module, ours_like, plot_path, resolve_device, setup_torch
+from .runtime import (Clock, engine_modules, finish, fit_module, ours_like, plot_loss, resolve_device,
+                      setup_torch)
 
 NAME = "two-layer-sequential"
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
@@ -35,11 +36,7 @@ def train_module(options: RunOptions, name: str, make_model) -> RunResult:
                  options.steps or STEPS, SAVE_EVERY)
     result = RunResult(name, options.engine, device, losses=losses, reported="the loss falls",
                        extra={"initial_loss": losses[0]})
-    curve = plot_path(options, f"{name}-loss.svg")
-    if curve is not None:
-        from ..render import plots
-
-        result.plots.append(str(plots.loss_curve(losses, curve, title=f"{name}: MSELoss(sum)", log=True)))
+    plot_loss(result, options, name, losses, f"{name}: MSELoss(sum)", log=True)
     return finish(result, clock, options)
 
 
