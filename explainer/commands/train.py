@@ -55,6 +55,8 @@ def train(
     show_bug: bool = typer.Option(False, "--show-bug", help="Also run the tutorial's buggy version and "
                                   "print both (digits-mlp, numpy-vs-torch)."),
     limit: int = typer.Option(None, "--limit", help="Use only the first N images of each split (quick runs)."),
+    dataset: str = typer.Option(None, "--dataset", help="gan: cifar10, mnist, or auto (CIFAR-10 when it is in "
+                                "--data-dir, else MNIST padded to 32x32; the default)."),
     as_json: bool = typer.Option(False, "--json", help="Print the final summary as one JSON object."),
 ):
     """Run a training example and compare the result with its tutorial's.
@@ -68,7 +70,7 @@ def train(
     reporter = Reporter() if quiet else _RichReporter()  # no bars for --json or a pipe: clean stdout
     options = RunOptions(engine=engine, device=device, epochs=epochs, steps=steps, seed=seed,
                          data_dir=data_dir, out=out, resume=resume, show_bug=show_bug, limit=limit,
-                         reporter=reporter)
+                         dataset=dataset, reporter=reporter)
     try:
         result = run_example(name, options)
     finally:

@@ -11,7 +11,7 @@ from .runtime import check_options
 # each import registers its example(s), in the order `explainer examples` lists them
 from . import (  # noqa: F401
     linreg_manual, linreg_module, two_layer_manual, two_layer_sequential, two_layer_module, numpy_vs_torch,
-    optimizers, mnist_mlp, digits_mlp, cnn, lstm, sms_dataset, autograd_demos,
+    optimizers, mnist_mlp, digits_mlp, cnn, lstm, gan, sms_dataset, autograd_demos,
 )
 
 

@@ -28,6 +28,9 @@ def check_options(example: Example, options: RunOptions) -> None:
     if example.data and options.data_dir is not None and not Path(options.data_dir).is_dir():
         raise ExplainerError(f"--data-dir {options.data_dir} is not a folder; create it (MNIST is fetched into "
                              f"it when online) or name the folder that holds MNIST/raw/ and sms/.")
+    if options.dataset is not None and options.dataset not in example.datasets:
+        raise ExplainerError(f"{example.name} takes no --dataset: it trains on one data set." if not example.datasets else
+                             f"{example.name} trains on {', '.join(example.datasets)}, not --dataset {options.dataset!r}.")
     if options.resume and not example.checkpoints:
         raise ExplainerError(f"{example.name} finishes in seconds and keeps no checkpoint; run it without --resume.")
     if options.resume and options.out is None:
