@@ -102,8 +102,10 @@ def summary_table(example, result):
     for row in result.extra.get("history", []):  # what the tutorials print after each epoch
         table.add_row(f"epoch {row['epoch']}", f"train loss {fmt(row['train_loss'], 4)}, test loss "
                       f"{fmt(row['test_loss'], 4)}, accuracy {100 * row['accuracy']:.2f}%", "")
+    for row in result.extra.get("epochs", []):  # gan: the means of what the tutorial prints each step
+        table.add_row(f"epoch {row['epoch']}", ", ".join(f"{k} {fmt(v, 4)}" for k, v in row.items() if k != "epoch"), "")
     for key, value in result.extra.items():
-        if key != "history":
+        if key not in ("history", "epochs"):
             table.add_row(key, _short(value), "")
     if not result.params and result.accuracy is None:
         table.add_row("expected", example.expects, example.reported)
