@@ -21,9 +21,11 @@ def arr(*shape, seed=0):
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("batch_first", [False, True])
 @pytest.mark.parametrize("with_state", [False, True])
-def test_lstm_equals_torch(num_layers, batch_first, with_state):
+@pytest.mark.parametrize("unroll", [True, False])
+def test_lstm_equals_torch(num_layers, batch_first, with_state, unroll):
     steps, batch, size, hidden = 5, 3, 4, 6
-    ours, theirs = copy_from_torch(nn.LSTM(size, hidden, num_layers, batch_first=batch_first),
+    ours, theirs = copy_from_torch(nn.LSTM(size, hidden, num_layers, batch_first=batch_first,
+                                           unroll=unroll),
                                    torch.nn.LSTM(size, hidden, num_layers, batch_first=batch_first))
     x = arr(batch, steps, size) if batch_first else arr(steps, batch, size)
     inputs = [("grad", x)]
@@ -43,9 +45,17 @@ def test_lstm_equals_torch(num_layers, batch_first, with_state):
     assert repr(ours) == repr(theirs)
 
 
-def test_lstm_unbatched_and_without_bias_equal_torch():
-    ours, theirs = copy_from_torch(nn.LSTM(2, 3, 2, bias=False), torch.nn.LSTM(2, 3, 2, bias=False))
+@pytest.mark.parametrize("unroll", [True, False])
+def test_lstm_unbatched_and_without_bias_equal_torch(unroll):
+    ours, theirs = copy_from_torch(nn.LSTM(2, 3, 2, bias=False, unroll=unroll),
+                                   torch.nn.LSTM(2, 3, 2, bias=False))
     compare(ours, theirs, step(ours, theirs, [("grad", arr(4, 2))]))
+    ours.unroll = not unroll
+    ours.zero_grad()
+    theirs.zero_grad()
+    compare(ours, theirs, step(ours, theirs, [("grad", arr(4, 2)), ("grad", arr(2, 3, seed=1)),
+                                              ("grad", arr(2, 3, seed=2))],
+                               call=lambda m, x, h, c: m(x, (h, c))))
     assert [n for n, _ in ours.named_parameters()] == ["weight_ih_l0", "weight_hh_l0",
                                                       "weight_ih_l1", "weight_hh_l1"]
 
@@ -124,6 +134,30 @@ def test_lstm_picture_groups_every_time_step_and_gate():
     graph = Graph.build(two(T.tensor(arr(2, 1, 1)))[0].sum())
     assert "layer 1 / t 0 / forget gate" in {n.group for n in graph.nodes}
     assert "f0 (layer 1)" in {n.name for n in graph.nodes}
+
+
+def test_the_one_node_lstm_saturates_without_nan_and_replays_in_torch():
+    """Large pre-activations (e^−x overflows for some) stay finite, and the op's torch replay agrees
+    on the values and on every input's gradient."""
+    from explainer.ops import OPS
+
+    rng = np.random.default_rng(0)
+    xs = [400 * rng.standard_normal((6, 2, 3)), rng.standard_normal((2, 4)),
+          rng.standard_normal((2, 4)), rng.standard_normal((16, 3)), rng.standard_normal((16, 4)),
+          rng.standard_normal(16), rng.standard_normal(16)]
+    upstream = rng.standard_normal((2, 6, 2, 4))
+    ours = [T.tensor(a, requires_grad=True) for a in xs]
+    with np.errstate(invalid="raise", divide="raise"):
+        packed = T._apply(OPS["lstm"], tuple(ours))
+        packed.backward(upstream)
+    theirs = [torch.tensor(a, requires_grad=True) for a in xs]
+    ref = OPS["lstm"].torch(torch, *theirs)
+    ref.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(packed.data, ref.detach().numpy(), rtol=1e-9, atol=1e-12)
+    for k, (a, b) in enumerate(zip(ours, theirs)):
+        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=str(k))
+    assert np.isfinite(packed.data).all() and all(np.isfinite(a.grad.data).all() for a in ours)
+    assert packed.grad_fn.name() == "MkldnnRnnLayerBackward0"
 
 
 def test_lstm_refuses_what_it_does_not_run_in_one_sentence():

@@ -5,6 +5,9 @@ step, each node in a group such as "t 3 / forget gate" (with "layer 1 / " in fro
 are several layers). Parameters are torch's: weight_ih_l0 (4·hidden, input), weight_hh_l0
 (4·hidden, hidden), bias_ih_l0, bias_hh_l0, … with the gate rows in torch's order i, f, g, o,
 all ~ U(−1/√hidden, 1/√hidden).
+
+`LSTM(..., unroll=False)` computes the same numbers with one `lstm` op per layer (ops/lstm.py):
+one graph node instead of ~16 per step, for training speed; its picture shows one box per layer.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from .. import functional as F
 from .. import init
 from ..errors import ExplainerError
 from ..nn import Module, Parameter
-from ..tensor import Tensor, _leaf, stack
+from ..ops import OPS
+from ..tensor import Tensor, _apply, _leaf, stack
 
 
 def _uniform_parameters(module: Module, hidden_size: int) -> None:
@@ -61,11 +65,15 @@ class LSTMCell(Module):
 
 class LSTM(Module):
     """output, (h_n, c_n) = lstm(x, (h_0, c_0)) with x (T, N, input) — (N, T, input) when
-    batch_first — or unbatched (T, input); h_0, c_0 (num_layers, N, hidden), zeros if omitted."""
+    batch_first — or unbatched (T, input); h_0, c_0 (num_layers, N, hidden), zeros if omitted.
+
+    unroll=True (the default) builds every gate of every step from ops, for pictures;
+    unroll=False runs each layer as one `lstm` op, for speed. Both give torch's numbers.
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 proj_size: int = 0, dtype=np.float32):
+                 proj_size: int = 0, dtype=np.float32, unroll: bool = True):
         super().__init__()
         if bidirectional or proj_size:
             raise ExplainerError("this LSTM runs one direction without projection; use "
@@ -74,6 +82,7 @@ class LSTM(Module):
             raise ExplainerError(f"dropout should be a number in range [0, 1], got {dropout}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
+        self.unroll = unroll
         for layer in range(num_layers):
             width = input_size if layer == 0 else hidden_size
             setattr(self, f"weight_ih_l{layer}", _new((4 * hidden_size, width), dtype))
@@ -94,6 +103,8 @@ class LSTM(Module):
                 f"LSTM({self.input_size}, {self.hidden_size}) expects input "
                 f"({'batch, seq' if self.batch_first else 'seq, batch'}, {self.input_size}), "
                 f"got shape {list(x.data.shape)}")
+        if not self.unroll:
+            return self._fused(x, hx, unbatched)
         time_axis = 0 if unbatched or not self.batch_first else 1
         steps = x.data.shape[time_axis]
         batch = () if unbatched else (x.data.shape[1 - time_axis],)
@@ -119,6 +130,29 @@ class LSTM(Module):
         output.group = "output"
         h_n, c_n = stack(last_h), stack(last_c)
         return output, (h_n, c_n)
+
+    def _fused(self, x: Tensor, hx, unbatched: bool):
+        """One `lstm` op per layer on a (T, N, features) sequence."""
+        seq = x.unsqueeze(1) if unbatched else x.transpose(0, 1) if self.batch_first else x
+        batch = () if unbatched else (seq.data.shape[1],)
+        states = self._initial_state(hx, batch, x.data.dtype)
+        last_h, last_c = [], []
+        for layer in range(self.num_layers):
+            if layer and self.dropout and self.training:
+                seq = F.dropout(seq, self.dropout)
+            h0, c0 = states[layer]
+            if unbatched:
+                h0, c0 = h0.unsqueeze(0), c0.unsqueeze(0)
+            params = [p for p in self._layer_parameters(layer) if p is not None]
+            packed = _apply(OPS["lstm"], (seq, h0, c0, *params))      # (2, T, N, H): h's, c's
+            packed.group = f"layer {layer}" if self.num_layers > 1 else None
+            seq = packed[0]
+            last_h.append(packed[0, -1])
+            last_c.append(packed[1, -1])
+        h_n, c_n = stack(last_h), stack(last_c)
+        if unbatched:
+            return seq.squeeze(1), (h_n.squeeze(1), c_n.squeeze(1))
+        return (seq.transpose(0, 1) if self.batch_first else seq), (h_n, c_n)
 
     def _initial_state(self, hx, batch: tuple, dtype) -> list:
         """One (h, c) pair per layer: slices of the given h_0, c_0, or zeros."""

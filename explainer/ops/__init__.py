@@ -6,5 +6,6 @@ tensor engine registers its structural ops (matmul, sum, softmax, …) from `ops
 from .registry import OPS, Op, register, lookup
 from . import elementwise  # noqa: F401  (registers the elementwise ops)
 from . import tensor_ops  # noqa: F401  (registers the structural tensor ops)
+from . import lstm  # noqa: F401  (registers the one-node LSTM layer)
 
 __all__ = ["OPS", "Op", "register", "lookup"]
