@@ -59,6 +59,7 @@ def run(options: RunOptions) -> RunResult:
     engine = engine_modules(options, device)
     if engine.name == "explainer":
         model = ours_like(model, lstm_net(engine.nn))
+        model.rnn.unroll = False  # train with one lstm op per layer (torch's numbers, faster than every gate drawn)
     _, noisy = noisy_sine(options.seed)
     held_clean, held_noisy = noisy_sine(options.seed + 1_000_003, sequences=1, length=3 * LENGTH)
     clock = Clock()
