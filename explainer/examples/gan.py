@@ -191,7 +191,7 @@ def run(options: RunOptions) -> RunResult:
             save_state(options, f"{NAME}-discriminator", dnet, doptimizer, meta)
     reporter.stop()
     steps = [pair for row in history for pair in row["steps"]]
-    result.extra.update({"steps": len(steps), "dloss": steps[-1][0], "gloss": steps[-1][1],
+    result.extra.update({"steps": len(steps), "final_dloss": steps[-1][0], "final_gloss": steps[-1][1],
                          "epochs": [{k: v for k, v in row.items() if k != "steps"} for row in history]})
     plot_loss(result, options, NAME, None, f"{NAME}: BCEWithLogitsLoss per step",
               curves={"discriminator": [s[0] for s in steps], "generator": [s[1] for s in steps]})
