@@ -117,6 +117,8 @@ CONV_CASES = [
     (6, 6, 3, {"groups": 6, "dilation": 2, "padding": 2, "bias": False}),   # depthwise
     (3, 64, 4, {"stride": 2, "padding": 1}),                                 # the DCGAN's first
     (4, 2, 3, {"padding": "same", "dilation": 2}),
+    (4, 4, 2, {"stride": 2, "groups": 4}),
+    (2, 3, (4, 6), {"stride": (2, 3), "padding": (0, 2)}),
 ]
 
 
@@ -138,6 +140,8 @@ TRANSPOSE_CASES = [
     (3, 5, 3, {"stride": 3, "padding": 2, "output_padding": 1}, (4, 5)),
     (4, 6, (2, 3), {"stride": (2, 1), "padding": (0, 1), "dilation": (1, 2)}, (3, 4)),
     (4, 6, 3, {"groups": 2, "stride": 2, "output_padding": 1}, (3, 3)),
+    (4, 6, 4, {"groups": 2, "stride": 2, "padding": 1, "output_padding": 1}, (3, 4)),
+    (2, 3, (4, 6), {"stride": (2, 3), "padding": (2, 1)}, (2, 3)),
 ]
 
 
