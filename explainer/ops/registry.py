@@ -34,6 +34,8 @@ class Op:
                                      output's, {negative_slope} (any parameter) its value
     torch(t, *xs, **attrs)        -> the same op written with the torch module `t`, for the check;
                                      left out, it is `torch.<torch_name>(*xs, **attrs)`
+    torch_name                    -> torch's name for it under `torch.` ("exp",
+                                     "nn.functional.leaky_relu", "Tensor.to"); the op's name if left out
     params                        -> (name, default) of each parameter, e.g. (("negative_slope", 0.01),)
     function                      -> an elementwise op called by name: it becomes the Scalar and
                                      Tensor method `x.name(*params)`, `functional.name(x, *params)`
@@ -66,8 +68,10 @@ class Op:
     samples: tuple[Sample, ...] = ()
 
     def __post_init__(self):
+        if not self.torch_name:
+            object.__setattr__(self, "torch_name", self.name)
         if self.torch is None:  # derived replay: torch.<torch_name>(*xs, **attrs)
-            path = (self.torch_name or self.name).split(".")
+            path = self.torch_name.split(".")
             object.__setattr__(self, "torch", lambda t, *xs, **attrs: _resolve(t, path)(*xs, **attrs))
 
     @property

@@ -43,10 +43,22 @@ def unbroadcast(g, shape):
 
 
 def _op(name, arity, symbol, forward, vjp, text, torch, grad_fn, samples=(), params=(),
-        expression=False, operator=None):
+        expression=False, operator=None, torch_name=None):
     return register(Op(name=name, arity=arity, symbol=symbol, forward=forward, vjp=vjp,
                        text=text, torch=torch, grad_fn=grad_fn, samples=tuple(samples),
-                       params=params, expression=expression, operator=operator))
+                       params=params, expression=expression, operator=operator,
+                       torch_name=torch_name or _TORCH_NAMES.get(name, name)))
+
+
+# torch's names where they are not torch.<op name> (the torch-shaped namespace reads these)
+_TORCH_NAMES = {
+    "linear": "nn.functional.linear", "to": "Tensor.to", "index": "Tensor.__getitem__",
+    "nll_loss": "nn.functional.nll_loss", "cross_entropy": "nn.functional.cross_entropy",
+    "mse_loss": "nn.functional.mse_loss",
+    "bce_with_logits": "nn.functional.binary_cross_entropy_with_logits",
+    "dropout": "nn.functional.dropout", "conv2d": "nn.functional.conv2d",
+    "max_pool2d": "nn.functional.max_pool2d",
+}
 
 
 def _dims(dim, ndim):
