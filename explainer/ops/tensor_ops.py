@@ -399,8 +399,7 @@ _op("mse_loss", 2, "MSE", _mse_forward, _mse_vjp,
     ("2({0} − {1}) · grad / n", "−2({0} − {1}) · grad / n"),
     lambda t, pred, target, reduction="mean": t.nn.functional.mse_loss(
         pred, target, reduction=reduction), "MseLossBackward0",
-    [sample(randn(3, 4), randn(3, 4), reduction=r) for r in ("mean", "sum", "none")]
-    + [sample(randn(3, 4), randn(4))], _LOSS_PARAMS)
+    [sample(randn(3, 4), randn(3, 4), reduction=r) for r in ("mean", "sum", "none")], _LOSS_PARAMS)
 
 
 def _bce_logits_forward(m, x, y, reduction="mean"):
