@@ -70,3 +70,9 @@ unary("relu", "relu", lambda m, x: m.relu(x), lambda m, xs, out: (m.step(xs[0]),
       samples(2.0, -1.0), kinks=(0.0,))
 unary("abs", "|·|", lambda m, x: m.abs(x), lambda m, xs, out: (m.sign(xs[0]),), "sign {0}",
       samples(-3.0, 0.8), kinks=(0.0,))
+unary("leaky_relu", "leaky relu",
+      lambda m, x, negative_slope: m.relu(x) - negative_slope * m.relu(-x),
+      lambda m, xs, out, negative_slope: (m.step(xs[0]) + negative_slope * (1.0 - m.step(xs[0])),),
+      "[{0} > 0] + {negative_slope}·[{0} ≤ 0]",
+      samples(1.5, -0.8) + samples(-2.0, 0.7, negative_slope=0.2),
+      torch_name="nn.functional.leaky_relu", params=(("negative_slope", 0.01),), kinks=(0.0,))
