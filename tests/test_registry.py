@@ -179,28 +179,7 @@ def test_tensor_engine_equals_torch_structural(op, sample):
 
 # -- through the expression language --------------------------------------------------------------
 
-def expression_text(op, sample) -> str | None:
-    """How a user writes `op` at `sample` in the expression language; None where it cannot be
-    written (a tuple of dims, a default that is no number)."""
-    if op.operator and op.arity == 2:
-        return f"f = x {op.operator} y"
-    if op.operator:
-        return f"f = {op.operator}x"
-    if not op.expression:
-        return None
-    last = max((i for i, (name, _) in enumerate(op.params) if name in sample.attrs), default=-1)
-    words = []
-    for name, default in op.params[:last + 1]:   # positional, up to the last one given
-        value = sample.attrs.get(name, default)
-        if isinstance(value, bool):
-            value = int(value)
-        if not isinstance(value, (int, float)):
-            return None
-        words.append(repr(value))
-    return f"f = {op.name}({', '.join(['x'] + words)})"
-
-
-EXPRESSIBLE = [p for p in cases(OPS.values()) if expression_text(*p.values) is not None]
+EXPRESSIBLE = [p for p in cases(OPS.values()) if p.values[0].written(p.values[1]) is not None]
 
 
 def test_every_function_and_operator_can_be_written_in_the_expression_language():
@@ -211,7 +190,7 @@ def test_every_function_and_operator_can_be_written_in_the_expression_language()
 
 @pytest.mark.parametrize("op, sample", EXPRESSIBLE)
 def test_expression_language_equals_torch(op, sample):
-    text = expression_text(op, sample)
+    text = "f = " + op.written(sample)
     values = dict(zip("xy", sample.inputs))
     tensors = any(np.ndim(v) for v in values.values())
     if tensors:

@@ -110,6 +110,25 @@ class Op:
         rule = self.text[0].format(*names, out="out", **self.defaults)
         return f"{self.name}({', '.join(names)}{params}): ∂out/∂x = {rule} (the registry's op {self.name!r})"
 
+    def written(self, sample: Sample, names: str = "xy") -> str | None:
+        """How a user writes this op at `sample` in the expression language, on inputs named
+        x, y: "x ^ y", "-x", "leaky_relu(x, 0.2)"; None where it cannot be written there (an op
+        of the tensor engine only, a parameter that is no number)."""
+        if self.operator:
+            return f"{names[0]} {self.operator} {names[1]}" if self.arity == 2 else f"{self.operator}{names[0]}"
+        if not self.expression:
+            return None
+        given = [i for i, (name, _) in enumerate(self.params) if name in sample.attrs]
+        words = [names[0]]
+        for name, default in self.params[:given[-1] + 1 if given else 0]:   # positional, in order
+            value = sample.attrs.get(name, default)
+            if isinstance(value, bool):
+                value = int(value)
+            if not isinstance(value, (int, float)):
+                return None
+            words.append(repr(value))
+        return f"{self.name}({', '.join(words)})"
+
     def derivative_text(self, index: int, names: list[str], out: str, attrs: dict | None = None) -> str:
         """The local derivative ∂out/∂input[index] with the nodes' names (and parameters) filled in."""
         if attrs:

@@ -34,14 +34,9 @@ def _called(op: Op) -> str:
 
 
 def _example(op: Op) -> str:
-    """`leaky_relu(x, 0.2)`: the call with the parameters of its first sample that gives any."""
-    given = next((s.attrs for s in op.samples if s.attrs), {})
-    words = []
-    for name, default in op.params:
-        if name not in given or not isinstance(given[name], (int, float)) or isinstance(given[name], bool):
-            break
-        words.append(repr(given[name]))
-    return f"{op.name}({', '.join(['x'] + words)})"
+    """`leaky_relu(x, 0.2)`: the call written at its first sample that gives parameters."""
+    with_params = [s for s in op.samples if s.attrs and op.written(s)]
+    return op.written(with_params[0]) if with_params else f"{op.name}(x)"
 
 
 def _params(op: Op) -> str:
