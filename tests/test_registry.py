@@ -209,3 +209,49 @@ def test_expression_language_equals_torch(op, sample):
         assert graph["f"].attrs == (op.bind((), sample.attrs) or {})
     if not tensors:   # the torch check replays the same node, parameters included
         assert check(graph).ok
+
+
+# -- the docs page: building a layer from existing ops --------------------------------------------
+
+def _python_block(page: str, starts_with: str) -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / page).read_text(encoding="utf-8")
+    blocks = text.split("```python\n")[1:]
+    return next(b.split("```", 1)[0] for b in blocks if b.startswith(starts_with))
+
+
+def test_the_lstm_cell_of_the_docs_equals_torchs_lstm_cell():
+    namespace: dict = {}
+    exec(_python_block("adding-an-op.md", "import explainer.functional as F"), namespace)
+    rng = np.random.default_rng(3)
+    cell = torch.nn.LSTMCell(3, 4).double()
+    x, h, c = rng.standard_normal((2, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
+    ours = {name: T.tensor(p.detach().numpy().copy(), requires_grad=True)
+            for name, p in cell.named_parameters()}
+    xs = [T.tensor(a, requires_grad=True) for a in (x, h, c)]
+    h1, c1 = namespace["lstm_cell"](*xs, ours["weight_ih"], ours["weight_hh"], ours["bias_ih"],
+                                    ours["bias_hh"])
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, h, c)]
+    ref_h, ref_c = cell(theirs[0], (theirs[1], theirs[2]))
+    close(h1.data, ref_h)
+    close(c1.data, ref_c)
+    (h1.sum() + (c1 * c1).sum()).backward()
+    (ref_h.sum() + (ref_c * ref_c).sum()).backward()
+    for a, b in zip(xs, theirs):
+        close(a.grad.data, b.grad)
+    for name, p in cell.named_parameters():
+        close(ours[name].grad.data, p.grad)
+
+
+def test_the_docs_python_example_prints_what_the_page_says():
+    import contextlib
+    import io
+    import re
+
+    code = _python_block("adding-an-op.md", "from explainer.scalar import Scalar")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})
+    promised = re.findall(r"print\(.*\)\s+# (.+)", code)
+    assert printed.getvalue().splitlines() == promised
