@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-from .errors import ExplainerMathError
+from .errors import ExplainerError, ExplainerMathError
 from .format import fmt
 from .graph import backpropagate
 from .ops import OPS, Op
@@ -131,11 +131,15 @@ class Scalar:
     def backward(self, gradient=1.0) -> None:
         """Accumulate d(self)/d(node) into `.grad` of every node self depends on; `gradient`
         (a number or Scalar, 1 by default) seeds the walk: the grads are then gradient·d(self)/d(node)."""
-        from .numerics import gradients_explained
-
-        seed = float(gradient.value if isinstance(gradient, Scalar) else gradient)
-        with gradients_explained(self):
+        seed = gradient if gradient.__class__ is float else _number(gradient)
+        if seed is None:
+            raise ExplainerError(f"backward(gradient) takes a number or a Scalar, not "
+                                 f"{type(gradient).__name__}")
+        try:
             walk = backpropagate(self, seed)
+        except (ArithmeticError, ValueError) as exc:  # 1/(2√x) at x = 0: say where, in one sentence
+            from .numerics import undefined_gradient  # (only now: numpy stays unimported)
+            raise (undefined_gradient(self) or exc) from None
         for node, g in walk.by_node.items():
             node.grad += g
 
@@ -146,7 +150,9 @@ class Scalar:
 
 def lift(x) -> Scalar:
     """A Python number used in an expression becomes a constant node (no gradient)."""
-    return x if isinstance(x, Scalar) else Scalar(x, requires_grad=False)
+    if isinstance(x, Scalar):
+        return x
+    return _node(x if x.__class__ is float else float(x), None, (), False)
 
 
 def _number(x) -> float | None:
@@ -160,7 +166,6 @@ def _number(x) -> float | None:
 
 _ADD, _SUB, _MUL, _DIV, _POW, _NEG = (OPS[n] for n in ("add", "sub", "mul", "div", "pow", "neg"))
 _new = object.__new__
-_isinf = math.isinf
 
 
 def _node(value: float, op: Op, inputs: tuple, requires_grad: bool) -> Scalar:
@@ -183,7 +188,7 @@ def _binary(op: Op, x: Scalar, y: Scalar) -> Scalar:
         value = op.forward(MATH, x.value, y.value)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise ExplainerMathError(domain_message(op, [x.value, y.value], exc)) from None
-    if value.__class__ is not float or _isinf(value):
+    if value.__class__ is not float or value - value:  # x − x is 0 for a finite x, nan for ±inf
         value = _checked(op, [x.value, y.value], value)
     out = _new(Scalar)  # _node's body, inlined: one Python call less per operation
     out.value = value
@@ -202,7 +207,7 @@ def _unary(op: Op, x: Scalar, attrs: dict | None = None) -> Scalar:
         value = op.forward(MATH, x.value) if attrs is None else op.forward(MATH, x.value, **attrs)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise ExplainerMathError(domain_message(op, [x.value], exc)) from None
-    if value.__class__ is not float or _isinf(value):
+    if value.__class__ is not float or value - value:  # as in _binary
         value = _checked(op, [x.value], value)
     out = _new(Scalar)  # as in _binary
     out.value = value
