@@ -36,7 +36,8 @@ from hypothesis import strategies as st
 
 from explainer.api import trace
 from explainer.errors import ExplainerError
-from explainer.expr import parse
+from explainer.ops import OPS
+from explainer.expr import FUNCTIONS, parse
 
 # Every message a user can get from an expression, as the code writes it (start of the sentence).
 DOCUMENTED = [
@@ -68,9 +69,11 @@ DOCUMENTED = [
 ]
 _DOCUMENTED = re.compile("|".join(f"(?:{p})" for p in DOCUMENTED))
 
-UNARY = ["exp", "log", "ln", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs"]
-REDUCE = ["mean", "sum", "softmax", "log_softmax"]
-KINKS = {"relu", "abs"}
+# the expression language's functions, from the op registry: elementwise ones for both engines,
+# reductions for tensors; ops whose derivative jumps somewhere (relu, abs at 0) are kinks
+UNARY = [name for name, f in FUNCTIONS.items() if not f.tensor_only]
+REDUCE = [name for name, f in FUNCTIONS.items() if f.tensor_only]
+KINKS = {name: op.kinks for name, op in OPS.items() if op.kinks}
 OUTCOMES: Counter = Counter()
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 
@@ -151,8 +154,8 @@ def tensor_cases(draw):
 def _kink_at_zero(graph) -> bool:
     """A relu or |x| whose input has an element at (or within rounding of) its kink."""
     for node in graph.nodes:
-        if node.op in KINKS:
-            x = np.abs(np.asarray(graph.nodes[node.inputs[0]].value, dtype=np.float64))
+        for kink in KINKS.get(node.op, ()):
+            x = np.abs(np.asarray(graph.nodes[node.inputs[0]].value, dtype=np.float64) - kink)
             if (x <= 1e-6 * max(1.0, float(np.max(x, initial=0.0)))).any():
                 return True
     return False
