@@ -123,17 +123,19 @@ def test_lstm_picture_groups_every_time_step_and_gate():
     output, (h, c) = lstm(T.tensor(arr(3, 1, 1)))
     graph = Graph.build(output.sum())
     groups = {n.group for n in graph.nodes if n.group}
-    for t in range(3):
+    for t in (1, 2, 3):
         for part in ("gates", "input gate", "forget gate", "cell candidate", "output gate",
                      "cell", "hidden"):
             assert f"t {t} / {part}" in groups
     by_name = {n.name: n for n in graph.nodes}
     assert by_name["f1"].group == "t 1 / forget gate" and by_name["f1"].op == "sigmoid"
-    assert by_name["c2"].group == "t 2 / cell" and by_name["h2"].group == "t 2 / hidden"
+    assert by_name["c2"].group == "t 2 / cell" and by_name["h3"].group == "t 3 / hidden"
+    assert by_name["h0"].kind == by_name["c0"].kind == "const"       # the zero initial state
+    assert "t 0 / cell" not in groups and "h4" not in by_name
     two = nn.LSTM(1, 2, 2).double()
     graph = Graph.build(two(T.tensor(arr(2, 1, 1)))[0].sum())
-    assert "layer 1 / t 0 / forget gate" in {n.group for n in graph.nodes}
-    assert "f0 (layer 1)" in {n.name for n in graph.nodes}
+    assert "layer 1 / t 1 / forget gate" in {n.group for n in graph.nodes}
+    assert {"f1 (layer 1)", "h0 (layer 1)", "h2 (layer 0)"} <= {n.name for n in graph.nodes}
 
 
 def test_the_one_node_lstm_saturates_without_nan_and_replays_in_torch():
