@@ -194,3 +194,18 @@ def test_embedding_initialises_like_torch_and_checks_indices():
         emb(T.tensor([1.0]))
     frozen = nn.Embedding.from_pretrained(T.tensor(arr(3, 2)))
     assert not frozen.weight.requires_grad and frozen.weight.shape == (3, 2)
+
+
+@pytest.mark.parametrize("unroll", [True, False])
+def test_lstm_in_float32_is_within_torchs_tolerance(unroll):
+    ours, theirs = nn.LSTM(3, 8, 2, batch_first=True, unroll=unroll), torch.nn.LSTM(3, 8, 2, batch_first=True)
+    copy_from_torch(ours, theirs, torch.float32)
+    x = np.random.default_rng(0).standard_normal((4, 12, 3)).astype(np.float32)
+    ours_in, ours_out, theirs_in, theirs_out = step(ours, theirs, [("grad", x)])
+    for a, b in zip(ours_out, theirs_out):
+        assert a.dtype == np.float32
+        torch.testing.assert_close(torch.from_numpy(a.data), b.detach())
+    torch.testing.assert_close(torch.from_numpy(ours_in[0].grad.data), theirs_in[0].grad)
+    for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
+        assert p.grad.dtype == np.float32
+        torch.testing.assert_close(torch.from_numpy(p.grad.data), tp.grad, msg=name)
