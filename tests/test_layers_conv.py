@@ -202,3 +202,22 @@ def test_conv_arguments_are_checked_in_one_sentence():
         F.conv_transpose2d(T.randn(1, 3, 4, 4), T.randn(4, 2, 3, 3))
     with pytest.raises(ExplainerError, match="odd kernel"):
         nn.Conv2d(2, 2, 4, padding="same")
+
+
+def test_buffers_are_saved_cast_and_loaded_as_torch_does():
+    ours = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3))
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    ours.double()
+    assert ours[1].running_var.dtype == np.float64 and ours[1].num_batches_tracked.dtype == np.int64
+    bn = ours[1]
+    bn.running_mean = T.tensor(np.full(3, 2.0))           # assigning keeps it a buffer
+    assert ours.state_dict()["1.running_mean"].data.tolist() == [2.0, 2.0, 2.0]
+    state = {k: v.numpy() for k, v in theirs.state_dict().items()}
+    del state["1.num_batches_tracked"]
+    with pytest.raises(ExplainerError, match='Missing key.*"1.num_batches_tracked"'):
+        ours.load_state_dict(state)
+    bn.register_buffer("scratch", T.zeros(3), persistent=False)
+    assert "1.scratch" not in ours.state_dict() and "1.scratch" in dict(ours.named_buffers())

@@ -123,17 +123,19 @@ def test_lstm_picture_groups_every_time_step_and_gate():
     output, (h, c) = lstm(T.tensor(arr(3, 1, 1)))
     graph = Graph.build(output.sum())
     groups = {n.group for n in graph.nodes if n.group}
-    for t in range(3):
+    for t in (1, 2, 3):
         for part in ("gates", "input gate", "forget gate", "cell candidate", "output gate",
                      "cell", "hidden"):
             assert f"t {t} / {part}" in groups
     by_name = {n.name: n for n in graph.nodes}
     assert by_name["f1"].group == "t 1 / forget gate" and by_name["f1"].op == "sigmoid"
-    assert by_name["c2"].group == "t 2 / cell" and by_name["h2"].group == "t 2 / hidden"
+    assert by_name["c2"].group == "t 2 / cell" and by_name["h3"].group == "t 3 / hidden"
+    assert by_name["h0"].kind == by_name["c0"].kind == "const"       # the zero initial state
+    assert "t 0 / cell" not in groups and "h4" not in by_name
     two = nn.LSTM(1, 2, 2).double()
     graph = Graph.build(two(T.tensor(arr(2, 1, 1)))[0].sum())
-    assert "layer 1 / t 0 / forget gate" in {n.group for n in graph.nodes}
-    assert "f0 (layer 1)" in {n.name for n in graph.nodes}
+    assert "layer 1 / t 1 / forget gate" in {n.group for n in graph.nodes}
+    assert {"f1 (layer 1)", "h0 (layer 1)", "h2 (layer 0)"} <= {n.name for n in graph.nodes}
 
 
 def test_the_one_node_lstm_saturates_without_nan_and_replays_in_torch():
@@ -192,3 +194,18 @@ def test_embedding_initialises_like_torch_and_checks_indices():
         emb(T.tensor([1.0]))
     frozen = nn.Embedding.from_pretrained(T.tensor(arr(3, 2)))
     assert not frozen.weight.requires_grad and frozen.weight.shape == (3, 2)
+
+
+@pytest.mark.parametrize("unroll", [True, False])
+def test_lstm_in_float32_is_within_torchs_tolerance(unroll):
+    ours, theirs = nn.LSTM(3, 8, 2, batch_first=True, unroll=unroll), torch.nn.LSTM(3, 8, 2, batch_first=True)
+    copy_from_torch(ours, theirs, torch.float32)
+    x = np.random.default_rng(0).standard_normal((4, 12, 3)).astype(np.float32)
+    ours_in, ours_out, theirs_in, theirs_out = step(ours, theirs, [("grad", x)])
+    for a, b in zip(ours_out, theirs_out):
+        assert a.dtype == np.float32
+        torch.testing.assert_close(torch.from_numpy(a.data), b.detach())
+    torch.testing.assert_close(torch.from_numpy(ours_in[0].grad.data), theirs_in[0].grad)
+    for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
+        assert p.grad.dtype == np.float32
+        torch.testing.assert_close(torch.from_numpy(p.grad.data), tp.grad, msg=name)

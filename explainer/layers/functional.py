@@ -3,7 +3,7 @@
 batch_norm: (x − mean) / √(var + eps) · weight + bias, per channel.
 lstm_cell: gates = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh, cut into torch's order i, f, g, o;
 c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'). Every node gets a group such as
-"t 3 / forget gate", so the pictures can be clustered per time step and per gate.
+"t 3 / forget gate" (steps count from 1), so the pictures can be clustered per time step and per gate.
 """
 from __future__ import annotations
 

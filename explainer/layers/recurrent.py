@@ -2,7 +2,8 @@
 
 Nothing here has its own gradient rule: the picture of an LSTM shows every gate of every time
 step, each node in a group such as "t 3 / forget gate" (with "layer 1 / " in front when there
-are several layers). Parameters are torch's: weight_ih_l0 (4·hidden, input), weight_hh_l0
+are several layers) and the values named as in the equations: i3, f3, g3, o3, c3, h3 for step 3
+of 1 … T, starting from h0 and c0. Parameters are torch's: weight_ih_l0 (4·hidden, input), weight_hh_l0
 (4·hidden, hidden), bias_ih_l0, bias_hh_l0, … with the gate rows in torch's order i, f, g, o,
 all ~ U(−1/√hidden, 1/√hidden).
 
@@ -118,9 +119,9 @@ class LSTM(Module):
             w_ih, w_hh, b_ih, b_hh = self._layer_parameters(layer)
             h, c = states[layer]
             outputs = []
-            for t in range(steps):
-                where = f"t {t}" if self.num_layers == 1 else f"layer {layer} / t {t}"
-                suffix = str(t) if self.num_layers == 1 else f"{t} (layer {layer})"
+            for t in range(steps):          # named as in the equations: h1 … hT, from h0
+                where = f"t {t + 1}" if self.num_layers == 1 else f"layer {layer} / t {t + 1}"
+                suffix = str(t + 1) if self.num_layers == 1 else f"{t + 1} (layer {layer})"
                 h, c = F.lstm_cell(inputs[t], (h, c), w_ih, w_hh, b_ih, b_hh, where, suffix)
                 outputs.append(h)
             inputs = outputs
@@ -158,8 +159,13 @@ class LSTM(Module):
         """One (h, c) pair per layer: slices of the given h_0, c_0, or zeros."""
         shape = (self.num_layers, *batch, self.hidden_size)
         if hx is None:
-            zero = _leaf(np.zeros(shape[1:], dtype=dtype))
-            return [(zero, zero)] * self.num_layers
+            states = []
+            for layer in range(self.num_layers):
+                h0, c0 = (_leaf(np.zeros(shape[1:], dtype=dtype)) for _ in range(2))
+                where = "" if self.num_layers == 1 else f" (layer {layer})"
+                h0.name, c0.name = "h0" + where, "c0" + where
+                states.append((h0, c0))
+            return states
         h0, c0 = hx
         for name, t in (("h_0", h0), ("c_0", c0)):
             if tuple(t.data.shape) != shape:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .registry import Op, register
+from .registry import Op, Sample, register
 
 ALL = (True,) * 7
 
@@ -114,6 +114,10 @@ register(Op(
     name="lstm", arity=7, symbol="LSTM", forward=lstm_forward, vjp=lstm_vjp,
     text=("grad back through every step's gates · W_ih", "grad reaching the first step's h",
           "grad reaching the first step's c", "Σ over steps of gate grads ᵀ · x",
-          "Σ over steps of gate grads ᵀ · h_{t−1}", "gate grads summed over steps and batch",
+          "Σ over steps of gate grads ᵀ · h(t−1)", "gate grads summed over steps and batch",
           "gate grads summed over steps and batch"),
-    torch=lstm_torch, grad_fn="MkldnnRnnLayerBackward0"))
+    torch=lstm_torch, torch_name="nn.LSTM", grad_fn="MkldnnRnnLayerBackward0",
+    samples=(Sample(tuple(np.random.default_rng(7).standard_normal(shape) for shape in
+                          [(4, 2, 3), (2, 5), (2, 5), (20, 3), (20, 5), (20,), (20,)])),
+             Sample(tuple(np.random.default_rng(8).standard_normal(shape) for shape in
+                          [(3, 1, 2), (1, 4), (1, 4), (16, 2), (16, 4)])))))
