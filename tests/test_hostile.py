@@ -136,7 +136,8 @@ def test_hostile_values_give_their_exact_message(text, message):
 
 
 def _big_sum_render(tmp_path):
-    trace("f = " + "+".join(["a"] * 2100), a=1.0).render(tmp_path / "big.dot")
+    # no sum or product long enough to group (a 2,100-term sum now collapses into a Σ box)
+    trace("f = sin(cos(a)) * b", a=1.0, b=2.0).render(tmp_path / "big.dot", max_nodes=3)
 
 
 # (id, a call of the Python API, the exact message)
@@ -163,7 +164,7 @@ API = [
     ("render-bad-view", lambda tmp: trace("x*y", x=1, y=2).render(tmp / "x.dot", view="sideways"),
      "unknown view 'sideways'; choose one of: forward, backward, both"),
     ("render-too-big", _big_sum_render,
-     "the graph is too big for dot: 2,100 nodes, over the limit of 2,000; pass max_nodes= (or --max-nodes) to "
+     "the graph is too big for dot: 5 nodes, over the limit of 3; pass max_nodes= (or --max-nodes) to "
      "raise it"),
     ("collapse-without-groups", lambda tmp: trace("x*y", x=1, y=2).render(tmp / "x.dot", collapse="neuron"),
      "cannot collapse by 'neuron': the graph has no groups (only networks built from layers and neurons do)"),
