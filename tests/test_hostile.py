@@ -160,7 +160,7 @@ API = [
      "the expression nests more than 1 levels deep at column 3 (parentheses, powers, signs and calls count; "
      "max_depth)"),
     ("render-bad-suffix", lambda tmp: trace("x*y", x=1, y=2).render(tmp / "x.exe"),
-     "cannot write 'x.exe': the file name must end in one of .svg, .png, .pdf, .dot"),
+     "cannot write 'x.exe': the file name must end in one of .svg, .png, .pdf, .dot, .html"),
     ("render-bad-view", lambda tmp: trace("x*y", x=1, y=2).render(tmp / "x.dot", view="sideways"),
      "unknown view 'sideways'; choose one of: forward, backward, both"),
     ("render-too-big", _big_sum_render,
@@ -192,7 +192,7 @@ CLI = [
     ("cli-shell-in-wrt", ["explain", "x*y", "--at", "x=1,y=2", "--wrt", "x; rm -rf /"],
      "no node named 'x; rm -rf /'; the graph has: x, y, f"),
     ("cli-bad-suffix", ["render", "J = 3(a + bc)", "--at", "a=5,b=3,c=2", "-o", "out.exe"],
-     "cannot write 'out.exe': the file name must end in one of .svg, .png, .pdf, .dot"),
+     "cannot write 'out.exe': the file name must end in one of .svg, .png, .pdf, .dot, .html"),
     ("cli-bad-view", ["render", "x", "--at", "x=1", "--view", "sideways", "-o", "x.dot"],
      "unknown view 'sideways'; choose one of: forward, backward, both"),
     ("cli-no-expression", ["render", "-o", "x.dot"], 'give an expression, e.g. "J = 3(a + bc)", or --model NAME'),

@@ -24,7 +24,7 @@ def render(
     use_torch: bool = TorchOption,
     view: str = typer.Option("both", help="forward (values), backward (local gradients) or both."),
     explain: str = typer.Option(None, "--explain", help="Highlight every path from the output to this node."),
-    output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf or .dot"),
+    output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf .dot, or .html (an interactive page)"),
     collapse: str = typer.Option(None, "--collapse", help="Draw each group as one box: neuron or layer."),
     max_nodes: int = typer.Option(2000, "--max-nodes", help="Bigger graphs collapse to their groups, or are refused."),
 ):
@@ -34,12 +34,14 @@ def render(
 
     Networks:  explainer render --model neuron-paths --explain "W1[1,2]" --collapse neuron -o paths.svg
 
+    Interactive:  explainer render --model neuron-paths -o graph.html   (open groups, zoom, search, click a node)
+
     graphviz's dot gets 30 s per picture (EXPLAINER_DOT_TIMEOUT=SECONDS changes it).
     """
     from explainer.render import require_dot
 
     _check_view(view)
-    if output.suffix != ".dot":
+    if output.suffix not in (".dot", ".html"):
         require_dot()
     traced = load(expression, at, model, use_torch)
     warn_nonfinite(traced)

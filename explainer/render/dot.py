@@ -21,7 +21,7 @@ from . import labels
 from .grouping import group_paths
 
 VIEWS = ("forward", "backward", "both")
-FORMATS = (".svg", ".png", ".pdf", ".dot")
+FORMATS = (".svg", ".png", ".pdf", ".dot", ".html")
 MAX_NODES = 2000
 DOT_TIMEOUT = 30.0   # seconds dot may take to lay out one picture (EXPLAINER_DOT_TIMEOUT overrides)
 # Bound dot's network-simplex passes (ranking, then x positions). A node used by many others (a
@@ -85,12 +85,20 @@ def svg(graph, view: str = "both", explain: str | None = None, collapse: str | N
 
 def render(graph, path, view: str = "both", explain: str | None = None, collapse: str | None = None,
            max_nodes: int = MAX_NODES) -> Path:
-    """Write the picture to `path`; its suffix picks the format (.svg .png .pdf, or .dot source)."""
+    """Write the picture to `path`; its suffix picks the format (.svg .png .pdf, .dot source, or
+    .html: the interactive page, laid out in the browser)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ExplainerError(f"cannot write {path.name!r}: the file name must end in one of "
                              f"{', '.join(FORMATS)}")
+    if suffix == ".html":
+        from .interactive import write_page
+
+        if explain is not None or collapse is not None:
+            raise ExplainerError("the interactive page opens and closes groups itself and shows the chain rule "
+                                 "of the node you click: draw it without --explain and --collapse")
+        return write_page(graph, path, view)
     if suffix != ".dot":
         require_dot()
     dot = to_dot(graph, view, explain, collapse, max_nodes)

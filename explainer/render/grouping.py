@@ -8,7 +8,7 @@ in the form `Node.group` uses, so computed groups and module groups are handled 
 Computed groups: a long sum or product (a chain of `+`/`-` or `×`/`÷` nodes, each used only by the
 next) becomes one group, "Σ of 1,500 terms", holding its `+` nodes as one n-ary "running sum"
 group and its terms, split into runs ("terms 1–144" / "terms 1–12") once there are more than `RUN`
-of them; each term that is a subtree of its own (`w0*x0` with its `w0` and `x0`) is a group inside
+of them (the running sum alike: "sums 1–144"); each term that is a subtree of its own (`w0*x0` with its `w0` and `x0`) is a group inside
 its run. A node used by several parts of a group sits at the
 deepest group holding all its users (an `x` shared by every term sits in the Σ group itself).
 All of it is one pass over the nodes in reverse topological order: linear, no recursion.
@@ -21,7 +21,7 @@ import re
 MIN_TERMS = 8    # a sum or product with fewer terms stays as it is drawn today
 RUN = 12         # at most this many terms (or runs of terms) side by side at one level
 FAMILIES = {"add": "Σ", "sub": "Σ", "mul": "Π", "div": "Π"}
-_WORDS = {"Σ": ("terms", "term", "running sum"), "Π": ("factors", "factor", "running product")}
+_WORDS = {"Σ": ("terms", "term", "running sum", "sums"), "Π": ("factors", "factor", "running product", "products")}
 _INTERNAL = re.compile(r"t\d+(#\d+)?")   # the graph's fallback names: never shown as a group name
 SHORT = 24       # longest node name used as a term's group name
 
@@ -61,15 +61,21 @@ def computed_paths(graph) -> list[str | None]:
         if family[n.id] and (link[n.id] >= 0 or any(link[i] == n.id for i in n.inputs)):
             members.setdefault(head[n.id], []).append(n.id)
     term_of: dict[int, tuple[int, int]] = {}        # term root -> (chain head, term index)
+    last_term: dict[int, int] = {}                  # chain member -> the last term it adds in
     chains: dict[int, int] = {}                     # chain head -> number of terms
     for h, chain in members.items():
         count = 0
         for m in chain:                             # ascending ids: a member after its inputs
+            last = -1
             for i in nodes[m].inputs:
-                if link[i] != m:
+                if link[i] == m:
+                    last = max(last, last_term[i])
+                else:
                     if len(users[i]) == 1:          # a term of its own: only this member uses it
                         term_of[i] = (h, count)
+                    last = max(last, count)
                     count += 1
+            last_term[m] = last
         if count >= MIN_TERMS:
             chains[h] = count
     paths: list[tuple | None] = [None] * len(nodes)
@@ -83,12 +89,13 @@ def computed_paths(graph) -> list[str | None]:
                    + (_term_name(n, owner[1], family[owner[0]]),)
             term_paths.add(base)
         elif head[v] in chains and head[v] != v:      # the chain's own + nodes: one n-ary Σ box
-            base = chain_path[head[v]] + (_WORDS[family[v]][2],)
+            h = head[v]
+            base = chain_path[h] + (_WORDS[family[v]][2],) + _run(last_term[v], chains[h], family[v], 3)
         else:
             base = _common_prefix([paths[u] for u in users[v]])
         if v in chains:                             # a chain's head: its group, with the + nodes
             chain_path[v] = (base or ()) + (_chain_name(family[v], chains[v]),)
-            base = chain_path[v] + (_WORDS[family[v]][2],)
+            base = chain_path[v] + (_WORDS[family[v]][2],) + _run(last_term[v], chains[v], family[v], 3)
         paths[v] = base or None
     _drop_lone_terms(paths, term_paths)
     return [" / ".join(p) if p else None for p in paths]
@@ -141,9 +148,10 @@ def run_spans(count: int) -> list[int]:
     return spans[::-1]
 
 
-def _run(index: int, count: int, symbol: str) -> tuple:
-    """The runs holding term `index` (0-based) of a chain of `count`, e.g. ("terms 1–144", "terms 1–12")."""
-    word = _WORDS[symbol][0]
+def _run(index: int, count: int, symbol: str, word: int = 0) -> tuple:
+    """The runs holding term `index` (0-based) of a chain of `count`, e.g. ("terms 1–144", "terms 1–12");
+    the running sum's + nodes are split alike ("sums 1–144"), by the last term each adds in."""
+    word = _WORDS[symbol][word]
     parts = []
     for span in run_spans(count):
         start = index // span * span
