@@ -30,7 +30,7 @@ from .dot import BACKWARD, CONSTANT, FORWARD, HIGHLIGHT, VIEWS, group_parts
 from .grouping import group_paths
 
 ASSETS = Path(__file__).with_name("assets")
-START = 60   # boxes and nodes drawn when the page opens, at most (the finest level that fits)
+START = 20   # boxes and nodes drawn when the page opens, at most (the finest level that fits)
 
 
 def write_page(graph, path, view: str = "both") -> Path:
@@ -87,23 +87,22 @@ def graph_data(graph, view: str) -> dict:
 
 
 def start_open(paths: list) -> list[str]:
-    """The groups open when the page loads: all those above the finest level whose drawing has
-    at most START boxes and nodes (every group, when the whole graph is that small)."""
+    """The groups open when the page loads: those above the finest level whose drawing has at most
+    START boxes and nodes (every group, when the whole graph is that small)."""
     parts = [group_parts(p) for p in paths]
     deepest = max((len(p) for p in parts), default=0)
     if len(paths) <= START:
-        depth = deepest
+        depth = deepest + 1
     else:
-        depth = 0
-        for d in range(1, deepest + 1):
-            units = len({tuple(p[:d]) if p else ("#", i) for i, p in enumerate(parts)})
+        depth = 1
+        for d in range(2, deepest + 1):   # groups of d-1 levels open: boxes at level d
+            units = len({tuple(p[:d]) for p in parts if len(p) >= d}) + sum(1 for p in parts if len(p) < d)
             if units > START:
                 break
             depth = d
-        depth = max(depth, 1) - 1   # boxes at level `depth`+1: the groups above it are open
     opened = set()
     for p in parts:
-        for k in range(1, min(depth, len(p)) + 1):
+        for k in range(1, min(depth - 1, len(p)) + 1):
             opened.add(" / ".join(p[:k]))
     return sorted(opened)
 
