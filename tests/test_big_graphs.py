@@ -141,3 +141,12 @@ def test_big_pictures_label_edges_with_xlabel_small_ones_with_label():
         y = y.sin()
     big = to_dot(Graph.build(y), view="both").source
     assert big.count("xlabel=") == 1500 and '[label="∂' not in big
+
+
+def test_a_60_term_sum_collapses_by_default_and_collapse_none_draws_every_node():
+    text, values = flat_text(60)
+    graph = trace(text, values).graph
+    default = to_dot(graph, view="both").source
+    assert default.count("box3d") == 6 and 'label="terms 49–60\\n36 nodes"' in default  # 5 runs + the running sum
+    every = to_dot(graph, view="both", collapse="none").source
+    assert every.count("box3d") == 0 and every.count(" -> ") == 2 * len(graph.edges)

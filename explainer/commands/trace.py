@@ -25,7 +25,7 @@ def render(
     view: str = typer.Option("both", help="forward (values), backward (local gradients) or both."),
     explain: str = typer.Option(None, "--explain", help="Highlight every path from the output to this node."),
     output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf .dot, or .html (an interactive page)"),
-    collapse: str = typer.Option(None, "--collapse", help="Draw each group as one box: neuron or layer."),
+    collapse: str = typer.Option(None, "--collapse", help="Draw each group as one box: neuron or layer; none draws every node."),
     max_nodes: int = typer.Option(2000, "--max-nodes", help="Bigger graphs collapse to their groups, or are refused."),
 ):
     """Draw the graph of an expression.

@@ -62,7 +62,8 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
     gradients on nodes, arrows right to left) or "both" (forward edges plus backward ones in red).
     explain: a node's name: every path from the output to it is highlighted and the chain rule
     written as the picture's caption. collapse: "neuron", "layer", … draws each group at that
-    level as one box. Graphs over `max_nodes` collapse to their coarsest groups, or are refused.
+    level as one box; "none" draws every node. Without it, big graphs collapse to the finest level
+    of their groups that fits (see `_budgeted`), and graphs over `max_nodes` without groups are refused.
     """
     if view not in VIEWS:
         raise ExplainerError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
@@ -195,6 +196,10 @@ def _layout(graph, collapse: str | None, max_nodes: int, view: str = "both") -> 
     `collapse`, the finest level of the groups (the graph's own, or computed by grouping.py for
     a flat expression) whose picture has at most `max_nodes` boxes and that dot is expected to
     draw within the time budget is picked here, before dot runs."""
+    if collapse == "none":   # every node drawn, as the user asked
+        if len(graph.nodes) > max_nodes:
+            raise ExplainerError(_too_big(len(graph.nodes), max_nodes))
+        return Layout(unit=[f"n{n.id}" for n in graph.nodes])
     paths = group_paths(graph)
     has_groups = any(paths)
     if collapse is not None:
