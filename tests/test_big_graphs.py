@@ -150,3 +150,22 @@ def test_a_60_term_sum_collapses_by_default_and_collapse_none_draws_every_node()
     assert default.count("box3d") == 6 and 'label="terms 49–60\\n36 nodes"' in default  # 5 runs + the running sum
     every = to_dot(graph, view="both", collapse="none").source
     assert every.count("box3d") == 0 and every.count(" -> ") == 2 * len(graph.edges)
+
+
+@needs_dot
+def test_the_torch_view_of_a_10305_node_network_gets_a_picture():
+    import random
+
+    import torch
+
+    from explainer.torchbridge import from_torch
+
+    random.seed(0)
+    x = [torch.tensor(v, dtype=torch.float64) for v in (1.0, -2.0, 3.0)]
+    for layer, size in enumerate((56, 56, 1)):   # the scalar MLP of bench/torch_twins.py
+        x = [sum((torch.tensor(random.uniform(-1, 1), dtype=torch.float64, requires_grad=True) * xi for xi in x),
+                 torch.tensor(0.0, dtype=torch.float64, requires_grad=True)) for _ in range(size)]
+        x = [v.relu() for v in x] if layer < 2 else x
+    graph = from_torch(x[0], gradients=False)
+    assert len(graph) > 10000
+    assert "Σ of 57 terms" in svg(graph, view="both")   # AddBackward0 chains group like + chains

@@ -20,7 +20,9 @@ import re
 
 MIN_TERMS = 8    # a sum or product with fewer terms stays as it is drawn today
 RUN = 12         # at most this many terms (or runs of terms) side by side at one level
-FAMILIES = {"add": "Σ", "sub": "Σ", "mul": "Π", "div": "Π"}
+FAMILIES = {"add": "Σ", "sub": "Σ", "mul": "Π", "div": "Π",
+            # the same ops in a graph read from torch (torchbridge.from_torch names them by grad_fn)
+            "AddBackward0": "Σ", "SubBackward0": "Σ", "MulBackward0": "Π", "DivBackward0": "Π"}
 _WORDS = {"Σ": ("terms", "term", "running sum", "sums"), "Π": ("factors", "factor", "running product", "products")}
 _INTERNAL = re.compile(r"t\d+(#\d+)?")   # the graph's fallback names: never shown as a group name
 SHORT = 24       # longest node name used as a term's group name
