@@ -8,14 +8,14 @@ in the form `Node.group` uses, so computed groups and module groups are handled 
 Computed groups: a long sum or product (a chain of `+`/`-` or `×`/`÷` nodes, each used only by the
 next) becomes one group, "Σ of 1,500 terms", holding its `+` nodes as one n-ary "running sum"
 group and its terms, split into runs ("terms 1–144" / "terms 1–12") once there are more than `RUN`
-of them (the running sum alike: "sums 1–144"); each term that is a subtree of its own (`w0*x0` with its `w0` and `x0`) is a group inside
-its run. A node used by several parts of a group sits at the
-deepest group holding all its users (an `x` shared by every term sits in the Σ group itself).
-All of it is one pass over the nodes in reverse topological order: linear, no recursion.
+of them (the running sum alike: "sums 1–144"). Each term that is a subtree of its own (`w0*x0`
+with its `w0` and `x0`) is a group inside its run. A node used by several parts of a group sits at
+the deepest group holding all its users (an `x` shared by every term sits in the Σ group itself).
+A few passes over the nodes, users before inputs where it matters: linear, no recursion.
+Nothing here draws: dot.py and interactive.py read the paths.
 """
 from __future__ import annotations
 
-import math
 import re
 
 MIN_TERMS = 8    # a sum or product with fewer terms stays as it is drawn today
@@ -33,10 +33,6 @@ def group_paths(graph) -> list[str | None]:
     if any(n.group for n in graph.nodes):
         return [n.group for n in graph.nodes]
     return computed_paths(graph)
-
-
-def has_groups(graph) -> bool:
-    return any(p for p in group_paths(graph))
 
 
 def computed_paths(graph) -> list[str | None]:
