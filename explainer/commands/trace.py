@@ -32,9 +32,10 @@ def render(
 
     Example:  explainer render "J = 3(a + bc)" --at a=5,b=3,c=2 --view both --explain b -o j.svg
 
+    Interactive page (open groups, zoom, search, click a node):  explainer render --model neuron-paths -o graph.html
+
     Networks:  explainer render --model neuron-paths --explain "W1[1,2]" --collapse neuron -o paths.svg
 
-    Interactive:  explainer render --model neuron-paths -o graph.html   (open groups, zoom, search, click a node)
 
     graphviz's dot gets 30 s per picture (EXPLAINER_DOT_TIMEOUT=SECONDS changes it).
     """

@@ -86,14 +86,13 @@ def svg(graph, view: str = "both", explain: str | None = None, collapse: str | N
 
 def render(graph, path, view: str = "both", explain: str | None = None, collapse: str | None = None,
            max_nodes: int = MAX_NODES) -> Path:
-    """Write the picture to `path`; its suffix picks the format (.svg .png .pdf, .dot source, or
-    .html: the interactive page, laid out in the browser)."""
+    """Write the picture to `path`; its suffix picks the format (.svg .png .pdf, or .dot source)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ExplainerError(f"cannot write {path.name!r}: the file name must end in one of "
                              f"{', '.join(FORMATS)}")
-    if suffix == ".html":
+    if suffix == ".html":   # the interactive page: laid out in the browser, no dot here
         from .interactive import write_page
 
         if explain is not None or collapse is not None:
