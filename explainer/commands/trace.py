@@ -36,7 +36,6 @@ def render(
 
     Networks:  explainer render --model neuron-paths --explain "W1[1,2]" --collapse neuron -o paths.svg
 
-
     graphviz's dot gets 30 s per picture (EXPLAINER_DOT_TIMEOUT=SECONDS changes it).
     """
     from explainer.render import require_dot
