@@ -221,3 +221,16 @@ def test_buffers_are_saved_cast_and_loaded_as_torch_does():
         ours.load_state_dict(state)
     bn.register_buffer("scratch", T.zeros(3), persistent=False)
     assert "1.scratch" not in ours.state_dict() and "1.scratch" in dict(ours.named_buffers())
+
+
+def test_conv_transpose2d_output_size_picks_the_output_padding_as_torch_does():
+    ours, theirs = copy_from_torch(nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1),
+                                   torch.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1))
+    x = arr(1, 3, 4, 4)
+    for size in ([7, 7], [8, 7], (1, 2, 8, 8)):
+        compare(ours, theirs, step(ours, theirs, [("grad", x)],
+                                   call=lambda m, x: m(x, output_size=size)))
+        ours.zero_grad()
+        theirs.zero_grad()
+    with pytest.raises(ExplainerError, match="valid sizes range from 7 to 8"):
+        ours(T.tensor(x), output_size=[9, 9])

@@ -192,6 +192,8 @@ def test_embedding_initialises_like_torch_and_checks_indices():
         emb(T.tensor([3, 1000]))
     with pytest.raises(T.TensorError, match="integer indices"):
         emb(T.tensor([1.0]))
+    with pytest.raises(ExplainerError, match="no max_norm"):
+        nn.Embedding(10, 3, max_norm=1.0)
     frozen = nn.Embedding.from_pretrained(T.tensor(arr(3, 2)))
     assert not frozen.weight.requires_grad and frozen.weight.shape == (3, 2)
 

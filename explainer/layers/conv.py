@@ -7,7 +7,9 @@ import numpy as np
 
 from .. import functional as F
 from .. import init
+from ..errors import ExplainerError
 from ..nn import Module, Parameter, _check_groups, _conv_pairs, conv_repr
+from ..ops.conv import conv_transpose2d_size
 from ..tensor import Tensor
 
 
@@ -38,9 +40,28 @@ class ConvTranspose2d(Module):
             bound = 1 / math.sqrt(init.fans(self.weight)[0])
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, output_size=None) -> Tensor:
+        output_padding = self.output_padding
+        if output_size is not None:       # torch's way to pick among the sizes a stride allows
+            output_padding = self._output_padding(x, output_size)
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, self.groups, self.dilation)
+                                  output_padding, self.groups, self.dilation)
+
+    def _output_padding(self, x: Tensor, output_size) -> tuple[int, int]:
+        sizes = _conv_pairs(stride=self.stride, padding=self.padding, dilation=self.dilation)
+        wanted = tuple(output_size)[-2:]
+        extra = []
+        for d in range(2):
+            smallest = conv_transpose2d_size(x.data.shape[2 + d], self.kernel_size[d],
+                                             sizes["stride"][d], sizes["padding"][d], 0,
+                                             sizes["dilation"][d])
+            if not smallest <= wanted[d] < smallest + sizes["stride"][d]:
+                raise ExplainerError(
+                    f"requested an output size of {list(wanted)}, but valid sizes range from "
+                    f"{smallest} to {smallest + sizes['stride'][d] - 1} (for an input of "
+                    f"{list(x.data.shape[2:])})")
+            extra.append(wanted[d] - smallest)
+        return tuple(extra)
 
     def extra_repr(self) -> str:
         return conv_repr(self)

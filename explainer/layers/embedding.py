@@ -13,8 +13,13 @@ class Embedding(Module):
     """weight (num_embeddings, embedding_dim) ~ N(0, 1), the padding_idx row zero, as in torch."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 _weight=None, _freeze: bool = False, dtype=np.float32):
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False, _weight=None,
+                 _freeze: bool = False, dtype=np.float32):
         super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise ExplainerError("this Embedding has no max_norm, scale_grad_by_freq or sparse "
+                                 "gradients; leave them at their defaults (or use the torch engine)")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ExplainerError(f"padding_idx={padding_idx} must be within the "
