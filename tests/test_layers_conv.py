@@ -169,7 +169,11 @@ def test_transpose_and_conv_initialise_like_torch():
 
 
 def test_dcgan_blocks_run_in_float32_within_torchs_tolerance():
-    """The tutorial's generator and discriminator shapes, float32 as the GAN example trains."""
+    """The tutorial's generator and discriminator shapes, float32 as the GAN example trains.
+
+    Fixed weights: with some draws (BatchNorm over few values) torch's own float32 is 1e-2 away
+    from float64, and then no float32 engine can be within torch's tolerance of torch."""
+    torch.manual_seed(0)
     g_ours = nn.Sequential(nn.ConvTranspose2d(8, 16, 4, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
                            nn.ConvTranspose2d(16, 3, 4, 2, 1), nn.Sigmoid())
     g_theirs = torch.nn.Sequential(torch.nn.ConvTranspose2d(8, 16, 4, bias=False),
