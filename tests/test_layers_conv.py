@@ -238,3 +238,24 @@ def test_conv_transpose2d_output_size_picks_the_output_padding_as_torch_does():
         theirs.zero_grad()
     with pytest.raises(ExplainerError, match="valid sizes range from 7 to 8"):
         ours(T.tensor(x), output_size=[9, 9])
+
+
+def test_conv2d_weight_gradient_is_the_same_from_the_forwards_columns_or_new_ones():
+    """The weight's gradient reuses the forward's im2col columns; a second backward (or one
+    under no_grad's forward) copies them again and gets the same numbers."""
+    from explainer.ops import OPS
+
+    op = OPS["conv2d"]
+    x, w, g = arr(2, 4, 9, 8), arr(6, 2, 3, 3, seed=1), None
+    attrs = {"stride": 2, "padding": 1, "dilation": 1, "groups": 2}
+    out = op.forward(None, x, w, **attrs)
+    g = arr(*out.shape, seed=2)
+    first = op.vjp(g, [x, w], out, **attrs)
+    second = op.vjp(g, [x, w], out, **attrs)
+    with T.no_grad():
+        quiet = op.forward(None, x, w, **attrs)
+    third = op.vjp(g, [x, w], quiet, **attrs)
+    for a, b, c in zip(first, second, third):
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(a, c)

@@ -15,26 +15,12 @@ recomputes them from the saved states in one batched product) and walks time bac
 """
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from .registry import Op, Sample, register
+from .saved import keep, take
 
 ALL = (True,) * 7
-# The forward's gate activations, kept for the backward as torch keeps its saved tensors, under
-# the output array (weakly: they go when the output goes). A backward that finds none (a second
-# backward, an output copied) recomputes them from the saved states.
-_SAVED: dict[int, np.ndarray] = {}
-
-
-def _save(out: np.ndarray, acts: np.ndarray) -> None:
-    _SAVED[id(out)] = acts
-    weakref.finalize(out, _SAVED.pop, id(out), None)
-
-
-def _saved(out: np.ndarray) -> np.ndarray | None:
-    return _SAVED.pop(id(out), None)
 
 
 def _sigmoid(x, out=None):
@@ -74,7 +60,7 @@ def lstm_forward(m, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
             c_next += act[..., :size] * g
             h = np.multiply(act[..., 3 * size:], np.tanh(c_next), out=out[0, t])
             c = c_next
-    _save(out, acts)
+    keep(out, acts)
     return out
 
 
@@ -99,7 +85,7 @@ def lstm_vjp(grad, xs, out, needs=ALL):
     b_ih, b_hh = (xs[5], xs[6]) if len(xs) > 5 else (None, None)
     hs, cs = out[0], out[1]
     size = h0.shape[-1]
-    act = _saved(out)
+    act = take(out)
     if act is None:
         act = _gates(x, h0, w_ih, w_hh, b_ih, b_hh, hs)
     i, f, g, o = (act[..., k * size:(k + 1) * size] for k in range(4))
