@@ -9,6 +9,7 @@ elementwise functions at the end of this file: a new op there is a new method he
 from __future__ import annotations
 
 import math
+import operator
 from numbers import Real
 
 from .errors import ExplainerError, ExplainerMathError
@@ -44,11 +45,20 @@ def _binary_operator(op: Op):
         out.group = None
         return out
 
-    apply.__name__ = apply.__qualname__ = f"Scalar.{op.name}"
+    apply.__name__, apply.__qualname__ = op.name, f"Scalar.{op.name}"
     return apply
 
 
 _add, _sub, _mul, _div, _pow = (_binary_operator(OPS[n]) for n in ("add", "sub", "mul", "div", "pow"))
+
+
+def _compare(how):
+    """A comparison of a Scalar's value with another Scalar's or a plain number (a bool)."""
+    def method(self, other):
+        other = _number(other)
+        return NotImplemented if other is None else how(self.value, other)
+    method.__name__ = f"__{how.__name__}__"
+    return method
 _new = object.__new__
 
 
@@ -119,33 +129,12 @@ class Scalar:
     def data(self, value) -> None:
         self.value = float(value)
 
-    # -- comparisons by value, as minitorch's Scalar; hashing stays by identity (the walk keys
-    # its dicts by nodes, so two equal numbers must stay two nodes) -----------------------------
+    # -- comparisons by value, as minitorch's Scalar (a < b, a == 2.0); hashing stays by identity:
+    # the walk keys its dicts by nodes, so two equal numbers must stay two nodes ----------------
     __hash__ = object.__hash__
-
-    def __eq__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value == other
-
-    def __ne__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value != other
-
-    def __lt__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value < other
-
-    def __le__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value <= other
-
-    def __gt__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value > other
-
-    def __ge__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value >= other
+    __eq__, __ne__, __lt__, __le__, __gt__, __ge__ = (
+        _compare(how) for how in (operator.eq, operator.ne, operator.lt, operator.le, operator.gt,
+                                  operator.ge))
 
     # -- operators: x + y is the registry's add made into one function (see _binary_operator) ----
     __add__, __sub__, __mul__, __truediv__, __pow__ = _add, _sub, _mul, _div, _pow
