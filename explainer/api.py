@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ExplainerError
+from .formulas import readable
 from .graph import Graph
 
 
@@ -99,7 +100,7 @@ def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
     # arithmetic raises instead (1/(2√x) at x = 0), which becomes one sentence
     with np.errstate(all="ignore"), gradients_explained(root):
         graph = Graph.build(root, seed=_seed_for(root.value), title=source)
-    return Traced(graph, source)
+    return Traced(readable(graph), source)
 
 
 def _seed_for(value):

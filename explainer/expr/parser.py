@@ -202,9 +202,15 @@ class _Parser:
         self.fail(f"expected ')' to close the '(' at column {opening.column}, found {close.describe()}",
                   close)
 
-    def call(self, tok: Token) -> Call:
-        """`sin(x)`, or without parentheses on a power-level operand: `sin x^2`, `ln x`."""
+    def call(self, tok: Token) -> Expr:
+        """`sin(x)`, or without parentheses on a power-level operand: `sin x^2`, `ln x`; a
+        superscript on the name powers the call, as textbooks write it: `tanh²x` = (tanh x)²."""
         after = self.peek()
+        power = None
+        if self.is_op(after, "^") and after.start == after.end:   # a superscript: zero-width '^'
+            self.advance()
+            power = self.expression(_POWER_RIGHT)
+            after = self.peek()
         if self.is_op(after, "("):
             self.advance()
             argument = self.enclosed(after, tok.text)
@@ -214,4 +220,7 @@ class _Parser:
             end = argument.end
         else:
             self.fail(f"{tok.text} needs an argument, e.g. {tok.text}(x)", after)
-        return Call(tok.start, end, tok.line, tok.column, tok.text, argument)
+        call = Call(tok.start, end, tok.line, tok.column, tok.text, argument)
+        if power is None:
+            return call
+        return Binary(tok.start, end, tok.line, tok.column, "^", call, power)
