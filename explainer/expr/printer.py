@@ -104,7 +104,8 @@ def _pieces(node: Expr, number) -> list:
         for i, arg in enumerate(args):
             if i:
                 parts.append(", ")
-            parts.append((arg, False))
+            # σ(-0.19), not σ((-0.19)): the call's brackets already enclose a negative number
+            parts.append(number(arg.value) if isinstance(arg, Number) else (arg, False))
         return parts + [")"]
     if isinstance(node, Binary):
         left, right = node.left, node.right
