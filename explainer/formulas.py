@@ -22,7 +22,7 @@ from .expr.functions import CONSTANTS, FUNCTIONS
 from .expr.parser import _INFIX, parse
 from .expr.printer import to_text
 from .expr.tokens import NAME_PATTERN
-from .expr.tree import Binary, Call, Expr, Name, Number, Unary
+from .expr.tree import Binary, Call, Expr, Name, Number, Unary, children
 from .format import fmt
 from .ops import OPS
 
@@ -127,6 +127,16 @@ def definition(graph, node) -> Expr | None:
     return _apply(node.op, [refs[i] for i in node.inputs])
 
 
+def numeric_definition(graph, node) -> Expr | None:
+    """The same with the inputs' values in place of their names: `3·11` (scalars only)."""
+    if node.kind != "op" or node.attrs:
+        return None
+    values = [graph.nodes[i].value for i in node.inputs]
+    if any(v is None or getattr(v, "ndim", 0) for v in values):
+        return None
+    return _apply(node.op, [Number(0, 0, 0, 0, float(v)) for v in values])
+
+
 # ---------------------------------------------------------------------------------------------
 # Local derivatives
 
@@ -139,9 +149,17 @@ def _template(op_name: str, index: int) -> Expr | None:
         return None
     try:
         text = op.text[index].format(*_SLOTS[:max(op.arity, 1)], out=_OUT_SLOT)
-        return parse(text).output.value
+        tree = parse(text).output.value
     except (ExpressionError, IndexError, KeyError, ValueError):
         return None
+    # "sign {0}" parses as the product sign·x: a word that is no input is not in the notation
+    stack, allowed = [tree], set(_SLOTS) | {_OUT_SLOT} | set(CONSTANTS)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name) and node.id not in allowed:
+            return None
+        stack.extend(children(node))
+    return tree
 
 
 def local_formula(graph, edge) -> Expr | None:

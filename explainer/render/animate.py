@@ -16,6 +16,10 @@ import json
 from pathlib import Path
 
 from ..errors import ExplainerError
+from ..expr.printer import to_text
+from ..expr.tree import Binary, Number
+from ..format import fmt
+from ..formulas import definition, numeric_definition
 from .labels import edge_text, is_tensor, op_text, partial, value_text
 
 THEMES = ("light", "dark")
@@ -63,8 +67,11 @@ def _forward_frame(graph, node) -> dict:
         frame["lines"] = [[f"{node.name} = {value_text(node.value)}", None]]
     else:
         inputs = [graph.nodes[i] for i in node.inputs]
-        symbolic = formula(node.op, [x.name for x in inputs])
-        numeric = formula(node.op, [_operand(x) for x in inputs])
+        tree, numbers = definition(graph, node), numeric_definition(graph, node)
+        # one printer for every formula: 3·(a + bc), never 3 × a + bc
+        symbolic = to_text(tree) if tree is not None else formula(node.op, [x.name for x in inputs])
+        numeric = to_text(numbers, fmt) if numbers is not None else \
+            formula(node.op, [_operand(x) for x in inputs])
         frame["title"] = f"Forward: compute {node.name}"
         frame["lines"] = [[f"{node.name} = {symbolic}", None],
                           [f"{node.name} = {numeric} = {value_text(node.value)}", None]]
@@ -93,13 +100,20 @@ def _backward_frame(graph, step, edge, previous, running, k: int, total: int) ->
         lines.append([f"chain rule  {head} = {value_text(step.contribution)}", f"chain rule  {head} = ?"])
     else:
         lines.append([f"local gradient  {edge_text(edge, receiver, node)}", f"local gradient  {local} = ?"])
-        chain = f"{upstream} · {local} = {value_text(step.upstream)} · {value_text(step.local)}"
+        product = to_text(Binary(0, 0, 0, 0, "*", Number(0, 0, 0, 0, float(step.upstream)),
+                                 Number(0, 0, 0, 0, float(step.local))), fmt)
+        chain = f"{upstream} · {local} = {product}"
         head = "" if previous is not None else f"{grad_name} = "
         lines.append([f"chain rule  {head}{chain} = {value_text(step.contribution)}",
-                      f"chain rule  {head}{upstream} · {local} = {value_text(step.upstream)} · ? = ?"])
+                      f"chain rule  {head}{upstream} · {local} = {value_text(step.upstream)}·? = ?"])
     if previous is not None:
-        lines.append([f"sum over paths  {grad_name} = {value_text(previous)} + "
-                      f"{value_text(step.contribution)} = {value_text(running)}",
+        total = value_text(running)
+        if not is_tensor(running):
+            total = to_text(Binary(0, 0, 0, 0, "+", Number(0, 0, 0, 0, float(previous)),
+                                   Number(0, 0, 0, 0, float(step.contribution))), fmt) + " = " + total
+        else:
+            total = f"{value_text(previous)} + {value_text(step.contribution)} = {total}"
+        lines.append([f"sum over paths  {grad_name} = {total}",
                       f"sum over paths  {grad_name} = {value_text(previous)} + ? = ?"])
     return {"phase": "backward", "node": node.id, "target": receiver.id, "computed": None,
             "edges": [[receiver.id, node.id]],
