@@ -125,6 +125,7 @@ class Explanation:
             "paths": [{"nodes": list(p.names), "symbolic": p.symbolic, "numeric": p.numeric,
                        "value": p.value} for p in self.paths],
             "total": to_jsonable(self.total),
+            "formula": self.formula(),
             "text": self.text(),
         }
 

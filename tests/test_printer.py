@@ -152,3 +152,25 @@ def test_references_use_typed_names_or_the_sub_expression():
     assert refs["bc"] == "bc" and refs["a + bc"] == "a + bc"
     bare = trace("3(a + bc)", a=5, b=3, c=2)
     assert to_text(references(bare.graph)[bare.graph.output]) == "3·(a + bc)"
+
+
+def test_the_explained_formula_pastes_into_check_and_gives_the_printed_value(cli):
+    """`explain … --wrt w` for the logistic loss, its formula pasted into `check "r = <formula>"`
+    after the original statements: the same number, as a student would do it."""
+    import json
+
+    at = "w=0.5,x=1.5,b=-0.2,y=1"
+    explained = cli("explain", LOGISTIC, "--at", at, "--wrt", "w")
+    assert explained.code == 0, explained.err
+    line = explained.out.strip()
+    assert "\n" not in line                     # one line: copied whole
+    head, formula, numbers, total = line.split(" = ")
+    assert head == "∂L/∂w" and total == "-0.548797"
+    checked = cli("check", f"{LOGISTIC}; r = {formula}", "--at", at, "--json")
+    assert checked.code == 0, checked.err
+    report = json.loads(checked.out)
+    assert report["output"] == "r" and report["ok"]
+    assert f"{report['nodes']['r']['value']:.6g}" == total
+    # the numbers line reads back too, to its six digits
+    again = json.loads(cli("check", f"r = {numbers}", "--json").out)
+    assert abs(again["nodes"]["r"]["value"] - float(total)) < 1e-5

@@ -90,7 +90,8 @@ def explain(
     if as_json:
         print_json({**traced.summary(), "wrt": wrt, "explanation": explanation.to_json()})
     else:
-        console.print(explanation.text(), highlight=False)
+        # one line however long: the terminal wraps it, and a copied formula pastes back whole
+        console.print(explanation.text(), highlight=False, soft_wrap=True)
 
 
 def demo(
