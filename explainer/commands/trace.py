@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from explainer.errors import ExplainerError
 from explainer.format import fmt
 
 from .common import (AtOption, ExpressionArgument, ModelOption, TorchOption, console, load, print_json,
@@ -53,12 +54,23 @@ def check(
     model: str = ModelOption,
     rtol: float = typer.Option(1e-9, help="Relative tolerance against torch."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
+    grad_output: str = typer.Option(None, "--grad-output", help="For a non-scalar output: the "
+                                    "vector v of the vector-Jacobian product, e.g. \"[0.1,1,0.0001]\"."),
 ):
     """Compare every gradient with torch.autograd (float64) and finite differences; exit 1 on a mismatch.
 
     Example:  explainer check "J = 3(a + bc)" --at a=5,b=3,c=2
+
+    A vector output needs the gradient it starts from, as torch's y.backward(v) does:
+    explainer check "y = 2x" --at "x=[1,2,3]" --grad-output "[0.1,1,0.0001]"
     """
-    traced = load(expression, at, model)
+    from explainer.check import require_scalar_output
+
+    if grad_output is not None and model is not None:
+        raise ExplainerError("--grad-output is for an expression's output, not a built-in model")
+    traced = load(expression, at, model) if grad_output is None else trace_text(expression or "", at, grad_output)
+    if grad_output is None:
+        require_scalar_output(traced.graph)
     report = traced.check(rtol=rtol)
     if as_json:
         print_json(report.to_json())
