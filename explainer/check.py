@@ -21,6 +21,7 @@ from .ops.backends import MATH, NUMPY
 
 MAX_LEAVES = 32        # leaves probed by finite differences
 CELL_DIGITS = 5        # significant digits of every number in the table: -2.3096e-17 fits 80 columns
+MISMATCH_DIGITS = 10   # … and of a row that disagrees, enough to see a difference at 1e-9
 MAX_ELEMENTS = 32      # elements probed per tensor leaf
 FD_STEP = 1e-6         # relative step h = FD_STEP · max(1, |x|)
 FD_RTOL = 1e-5         # finite differences that far off are flagged
@@ -101,8 +102,9 @@ class CheckReport:
             verdict = "ok" if row.ok else "[bold red]MISMATCH[/]"
             if row.fd_ok is False:
                 verdict += "\n[yellow]fd ≠[/]"
-            table.add_row(row.name, _cell(row.value), _cell(row.ours), _cell(row.torch),
-                          "—" if row.fd is None else _cell(row.fd), f"{row.error:.1e}", verdict,
+            digits = CELL_DIGITS if row.ok else MISMATCH_DIGITS   # a mismatch shows where it is
+            table.add_row(row.name, _cell(row.value), _cell(row.ours, digits), _cell(row.torch, digits),
+                          "—" if row.fd is None else _cell(row.fd, digits), f"{row.error:.1e}", verdict,
                           style=None if row.ok else "red")
         differing = [row.name for row in self.rows if row.fd_ok is False]
         captions = []

@@ -166,8 +166,8 @@ def local_formula(graph, edge) -> Expr | None:
     """∂dst/∂src as a tree over the references; its number where the registry's text cannot be
     written in the notation; None for tensor rules (see explain_tensor)."""
     dst = graph.nodes[edge.dst]
-    if dst.op is None or dst.attrs:
-        return None
+    if dst.op is None or dst.attrs or getattr(dst.value, "ndim", 0):
+        return None   # a tensor's edge carries its vector-Jacobian rule (explain_tensor.py)
     template = _template(dst.op, edge.index)
     if template is None:
         if edge.local is not None and getattr(edge.local, "ndim", 0) == 0 and OPS.get(dst.op) \
@@ -214,6 +214,8 @@ def _fold(op: str, left: Expr, right: Expr) -> Expr:
             return Number(0, 0, 0, 0, 1.0)
     if op == "*" and isinstance(left, Number) and left.value == 1:
         return right
+    if op == "*" and isinstance(left, Number) and left.value == -1:
+        return Unary(0, 0, 0, 0, "-", right)            # -1·a^(-2) → -a^(-2)
     if op == "*" and isinstance(right, Number) and right.value == 1:
         return left
     return Binary(0, 0, 0, 0, op, left, right)

@@ -31,10 +31,10 @@ def test_forward_frames_visit_every_node_in_topological_order():
     forward = [f for f in fs if f["phase"] == "forward"]
     assert [f["node"] for f in forward] == list(range(len(graph.nodes)))
     v = forward[graph["v"].id]
-    assert [line for line, _ in v["lines"]] == ["v = b × c", "v = 3 × 2 = 6"]
+    assert [line for line, _ in v["lines"]] == ["v = b·c", "v = 3·2 = 6"]
     assert v["edges"] == [[graph["b"].id, graph["v"].id], [graph["c"].id, graph["v"].id]]
     J = forward[graph["J"].id]
-    assert J["lines"][1][0] == "J = 3 × 11 = 33"
+    assert J["lines"][1][0] == "J = 3·11 = 33"
 
 
 def test_backward_frames_follow_the_walk_in_reverse_topological_order():
@@ -50,7 +50,7 @@ def test_backward_frames_follow_the_walk_in_reverse_topological_order():
     assert names == [("J", "u"), ("u", "a"), ("u", "v"), ("v", "b"), ("v", "c")]
     into_b = steps[3]
     assert into_b["lines"][0][0] == "local gradient  ∂v/∂b = c = 2"
-    assert into_b["lines"][1][0] == "chain rule  ∂J/∂b = ∂J/∂v · ∂v/∂b = 3 · 2 = 6"
+    assert into_b["lines"][1][0] == "chain rule  ∂J/∂b = ∂J/∂v · ∂v/∂b = 3·2 = 6"
     assert into_b["grads"] == [[graph["b"].id, "∂J/∂b = 6", "∂J/∂b = ?"]]
     assert into_b["edges"] == [[graph["b"].id, graph["v"].id]]
 
@@ -59,7 +59,7 @@ def test_quiz_text_hides_the_numbers_the_student_works_out():
     steps = [f for f in frames(j_abc(title="J = 3(a + bc)")) if f["phase"] == "backward"][1:]
     local, chain = steps[4]["lines"]  # v into c: ∂v/∂c = b = 3, 3 · 3 = 9
     assert local[1] == "local gradient  ∂v/∂c = ?"
-    assert chain[1] == "chain rule  ∂J/∂c = ∂J/∂v · ∂v/∂c = 3 · ? = ?"
+    assert chain[1] == "chain rule  ∂J/∂c = ∂J/∂v · ∂v/∂c = 3·? = ?"
     assert "9" not in chain[1] and "= b" not in local[1]
 
 
@@ -80,8 +80,8 @@ def test_a_node_used_twice_shows_the_running_sum_over_its_paths():
     graph = Graph.build(y)
     steps = [f for f in frames(graph) if f["phase"] == "backward"][1:]
     assert [f["target"] for f in steps] == [graph["x"].id, graph["x"].id]
-    assert steps[0]["lines"][1][0] == "chain rule  ∂y/∂x = ∂y/∂y · ∂y/∂x = 1 · 3 = 3"
-    assert steps[1]["lines"][1][0] == "chain rule  ∂y/∂y · ∂y/∂x = 1 · 3 = 3"
+    assert steps[0]["lines"][1][0] == "chain rule  ∂y/∂x = ∂y/∂y · ∂y/∂x = 1·3 = 3"
+    assert steps[1]["lines"][1][0] == "chain rule  ∂y/∂y · ∂y/∂x = 1·3 = 3"
     assert steps[1]["lines"][2] == ["sum over paths  ∂y/∂x = 3 + 3 = 6", "sum over paths  ∂y/∂x = 3 + ? = ?"]
     assert steps[1]["grads"][0][1] == "∂y/∂x = 6" == f"∂y/∂x = {graph['x'].grad:g}"
 
