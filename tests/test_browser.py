@@ -228,6 +228,6 @@ def test_the_chain_rule_page_shows_generated_pictures_with_their_numbers(browser
     forward = (root / "examples" / "j-abc" / images[0]["src"]).resolve().read_text(encoding="utf-8")
     assert ">J = 33<" in forward
     text = w.page.inner_text("article")
-    assert "dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6" in text
+    assert "∂J/∂b = 3·1·c = 3·1·2 = 6" in text
     assert "torch agrees with every gradient" in text
     w.page.close()

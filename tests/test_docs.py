@@ -142,7 +142,7 @@ def test_make_docs_builds_strictly_with_generated_pictures_and_every_example_pag
         assert plot in pictures
     page = (site / "examples" / "j-abc" / "index.html").read_text(encoding="utf-8")
     assert 'src="../img/j-forward.svg"' in page
-    assert "dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6" in page
+    assert "∂J/∂b = 3·1·c = 3·1·2 = 6" in page
     cli_page = (site / "cli" / "index.html").read_text(encoding="utf-8")
     assert 'id="animate"' in cli_page and 'id="train"' in cli_page
     assert not list(site.rglob("*.pt")) and not list(site.rglob("*.npz"))  # checkpoints stay out
