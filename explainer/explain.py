@@ -54,6 +54,25 @@ class Explanation:
     total: object            # graph[wrt].grad
     edge_ids: frozenset = field(default_factory=frozenset)  # positions in graph.edges on some path
     node_ids: frozenset = field(default_factory=frozenset)  # nodes on some path
+    graph: Graph | None = field(default=None, repr=False)   # for the tensor rules' operands
+
+    @property
+    def tensor(self) -> bool:
+        """A path holds a tensor's vector-Jacobian rule: written as one rule per edge."""
+        return any(p.formula is None and p.edges for p in self.paths)
+
+    def _tensor_lines(self) -> list[str]:
+        from . import explain_tensor
+
+        out = []
+        for i, p in enumerate(self.paths, 1):
+            if len(self.paths) > 1:
+                out.append(f"path {i} ({' ← '.join(p.names)}):")
+            out += ["  " + line for line in explain_tensor.lines(self.graph, p.edges, self.output, "")]
+        if self.more:
+            out.append(self._more_text())
+        out.append(f"{self.head} = {value_text(self.total)}")
+        return out
 
     @property
     def more(self) -> int:
@@ -79,6 +98,8 @@ class Explanation:
         """One line: `∂J/∂b = 3·1·c = 3·1·2 = 6`, or the sum of every path's product."""
         head = self.head
         total = value_text(self.total)
+        if self.tensor and self.graph is not None:
+            return "\n".join(self._tensor_lines())
         if len(self.paths) == 1 and self.more == 0:
             path = self.paths[0]
             return _chain(head, path.symbolic, path.numeric, total)
@@ -97,6 +118,8 @@ class Explanation:
 
     def lines(self) -> list[str]:
         """The same, one path a line, for a picture's caption."""
+        if self.tensor and self.graph is not None:
+            return self._tensor_lines()
         if len(self.paths) == 1 and self.more == 0:
             return [self.text()]
         head = self.head
@@ -146,7 +169,7 @@ def explain(graph: Graph, wrt: str, limit: int = LIMIT) -> Explanation:
     return Explanation(
         output=output.name, wrt=target.name, paths=paths,
         count=counts[output.id], exact=counts[output.id] < COUNT_CAP, total=target.grad,
-        edge_ids=edge_ids, node_ids=frozenset(on_path),
+        edge_ids=edge_ids, node_ids=frozenset(on_path), graph=graph,
     )
 
 

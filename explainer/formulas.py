@@ -106,7 +106,7 @@ def _reference(graph, node, refs, sizes) -> tuple[Expr, int]:
         return Number(0, 0, 0, 0, float(node.value)), 1
     if node.kind != "op" or (is_typeable(node.name) and not _is_bare_output(graph, node)):
         return Name(0, 0, 0, 0, node.name), 1
-    if not node.attrs:
+    if _default_attrs(node):
         size = 1 + sum(sizes[i] for i in node.inputs)
         if size <= MAX_REFERENCE:
             made = _apply(node.op, [refs[i] for i in node.inputs])
@@ -115,13 +115,35 @@ def _reference(graph, node, refs, sizes) -> tuple[Expr, int]:
     return Name(0, 0, 0, 0, node.name), 1
 
 
+def _default_attrs(node) -> bool:
+    """No attributes, or only the op's defaults (softmax's dim=-1): the language's call means it."""
+    if not node.attrs:
+        return True
+    op = OPS.get(node.op)
+    if op is None:
+        return False
+    defaults = _defaults(node.op)
+    return all(k in defaults and defaults[k] == v for k, v in node.attrs.items())
+
+
+@lru_cache(maxsize=None)
+def _defaults(op_name: str) -> dict:
+    import inspect
+
+    try:
+        parameters = inspect.signature(OPS[op_name].forward).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+
+
 def _is_bare_output(graph, node) -> bool:
     return node.id == graph.output and node.name == _BARE_OUTPUT
 
 
 def definition(graph, node) -> Expr | None:
     """What an op node computes, written over its inputs' references: `3·(a + bc)`."""
-    if node.kind != "op" or node.attrs:
+    if node.kind != "op" or not _default_attrs(node):
         return None
     refs = references(graph)
     return _apply(node.op, [refs[i] for i in node.inputs])

@@ -160,7 +160,7 @@ def test_tensor_edges_are_written_as_their_rules():
     graph = Graph(nodes, [Edge(0, 1, 0, None, "grad · 1ᵀ", True)], 1, [])
     e = explain(graph, "x")
     assert (e.paths[0].symbolic, e.paths[0].numeric, e.paths[0].value) == ("grad · 1ᵀ", None, None)
-    assert e.text() == "∂L/∂x = grad · 1ᵀ = [3, 3]"
+    assert e.text().splitlines() == ["  ∂L/∂x = ∂L/∂L · 1ᵀ", "∂L/∂x = [3, 3]"]
     assert e.to_json()["total"] == [3.0, 3.0]
 
 

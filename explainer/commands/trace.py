@@ -103,7 +103,7 @@ def explain(
         print_json({**traced.summary(), "wrt": wrt, "explanation": explanation.to_json()})
     else:
         # one line however long: the terminal wraps it, and a copied formula pastes back whole
-        console.print(explanation.text(), highlight=False, soft_wrap=True)
+        console.print(explanation.text(), highlight=False, soft_wrap=True, markup=False)
 
 
 def demo(
