@@ -67,6 +67,12 @@ def test_demo_writes_a_gallery(cli, tmp_path):
     assert index.count("<svg") == 6  # three views and one explanation per leaf
     assert "torch.autograd agrees with every gradient" in index
     assert "index.html" in run.out
+    # the gallery links the step-through page, which exists, and shows the finite differences
+    assert '<a href="steps.html">' in index and (tmp_path / "out" / "steps.html").exists()
+    assert "<th>finite differences</th>" in index
+    row = index[index.index("<tr><td>a</td>"):].split("</tr>")[0]
+    assert row == "<tr><td>a</td><td>5</td><td>3</td><td>3</td><td>3</td>"
+    assert "dJ/d" not in index      # one notation: ∂
 
 
 def test_help_of_every_command_has_an_example(cli):

@@ -133,6 +133,9 @@ def demo(
         pictures.append((explanation.text(), path))
         explanations.append(explanation.text())
     traced.render(out / "graph.dot", view="both")
+    from explainer.render.animate import write_page
+
+    write_page(traced.graph, out / "steps.html", title=traced.source)   # linked from the gallery
     report = traced.check()
     (out / "check.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     index = out / "index.html"
@@ -163,7 +166,7 @@ def _gallery(traced, pictures, explanations, report) -> str:
     out = traced.output
     rows = "".join(
         f"<tr><td>{html.escape(r.name)}</td>" + "".join(
-            f"<td>{html.escape('—' if x is None else fmt(x))}</td>" for x in (r.value, r.ours, r.torch))
+            f"<td>{html.escape('—' if x is None else fmt(x))}</td>" for x in (r.value, r.ours, r.torch, r.fd))
         + "</tr>"
         for r in report.rows
     )
@@ -180,8 +183,11 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #999;padding:.2em .6em
 </head><body>
 <h1>{html.escape(traced.source)} at {html.escape(DEFAULT_AT)}</h1>
 <p>{html.escape(out.name)} = {html.escape(fmt(out.value))}. {html.escape(verdict)}.</p>
+<p><a href="steps.html">Step through the forward and backward pass</a> (one frame at a time,
+with a quiz mode: steps.html).</p>
 <pre>{html.escape(chr(10).join(explanations))}</pre>
-<table><tr><th>node</th><th>value</th><th>our gradient</th><th>torch</th></tr>{rows}</table>
+<table><tr><th>node</th><th>value</th><th>∂{html.escape(out.name)}/∂node (ours)</th><th>torch</th>
+<th>finite differences</th></tr>{rows}</table>
 {figures}
 </body></html>
 """
