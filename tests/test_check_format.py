@@ -69,3 +69,14 @@ def test_cells_write_the_same_precision():
     report = check(trace("f = x^3", x=1.1).graph)
     row = report["x"]
     assert _cell(row.ours) == _cell(row.torch) == _cell(row.fd) == "3.63"
+
+
+def test_a_one_point_loss_curve_is_drawn_with_a_marker(tmp_path):
+    from explainer.render.plots import loss_curve
+
+    one = loss_curve([0.7], tmp_path / "one.svg").read_text()
+    many = loss_curve(list(range(100, 0, -1)), tmp_path / "many.svg").read_text()
+    import re
+    marks = lambda svg: len(re.findall(r'<use [^>]*style="fill: #1f77b4', svg))  # noqa: E731  markers in the line's colour
+    assert marks(one) == 1          # the single point is drawn
+    assert marks(many) == 0         # a long curve stays a plain line
