@@ -80,3 +80,23 @@ def test_a_one_point_loss_curve_is_drawn_with_a_marker(tmp_path):
     marks = lambda svg: len(re.findall(r'<use [^>]*style="fill: #1f77b4', svg))  # noqa: E731  markers in the line's colour
     assert marks(one) == 1          # the single point is drawn
     assert marks(many) == 0         # a long curve stays a plain line
+
+
+def test_the_examples_list_fits_80_columns_without_cutting(cli):
+    from explainer.examples import EXAMPLES
+
+    run = cli("examples")
+    assert run.code == 0, run.err
+    assert "…" not in run.out and max(len(line) for line in run.out.splitlines()) <= 80
+    words = " ".join(run.out.split())
+    for example in EXAMPLES.values():   # every word of every summary is there, in order, wrapped
+        assert example.summary.split()[-1] in words
+
+
+def test_the_train_summary_prints_whole_plot_paths(cli, tmp_path):
+    deep = tmp_path / "a-rather-long-folder-name-for-the-plots" / "and-one-more-level-below-it"
+    run = cli("train", "linreg-manual", "--out", str(deep))
+    assert run.code == 0, run.err
+    assert f"plot: {deep / 'linreg-manual-loss.svg'}" in run.out.splitlines()
+    table = run.out[:run.out.index("plot: ")]
+    assert "…" not in table and max(len(line) for line in table.splitlines()) <= 80
