@@ -107,9 +107,9 @@ def test_the_cli_reference_lists_every_command_with_its_options():
 
 def test_the_api_page_shows_signatures_and_docstrings():
     text = build.api_reference()
-    assert "### `trace`\n\n```python\ntrace(expression, values: dict | None = None, /, **named_values) -> explainer.api.Traced" in text
-    assert "#### `Traced.render`" in text
-    assert "### `stepper`" in text and "Step through the forward pass" in text
+    assert "::: explainer.api.trace\n    options:\n      heading_level: 3" in text
+    assert "::: explainer.api.Traced" in text and "::: explainer.notebook.stepper" in text
+    assert "```text" not in text           # docstrings are rendered by mkdocstrings, not pasted as text
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed")
