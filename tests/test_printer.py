@@ -174,3 +174,24 @@ def test_the_explained_formula_pastes_into_check_and_gives_the_printed_value(cli
     # the numbers line reads back too, to its six digits
     again = json.loads(cli("check", f"r = {numbers}", "--json").out)
     assert abs(again["nodes"]["r"]["value"] - float(total)) < 1e-5
+
+
+def test_step_seven_of_the_step_through_page_keeps_the_brackets():
+    from explainer.render.animate import frames
+
+    fs = frames(trace("J = 3(a + bc)", a=5, b=3, c=2).graph)
+    step = fs[7]                       # the intro, then 3, a, b, c, bc, a + bc, J
+    assert step["title"] == "Forward: compute J"
+    assert [line for line, _ in step["lines"]] == ["J = 3·(a + bc)", "J = 3·11 = 33"]
+
+
+def test_the_edge_label_of_the_logistic_loss_in_the_svg():
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz's dot is not installed")
+    import html
+
+    svg = html.unescape(trace(LOGISTIC, w=0.5, x=1.5, b=-0.2, y=1).render(view="backward"))
+    assert "∂(ln(1 - p))/∂(1 - p) = 1/(1 - p) = 2.73325" in svg
+    assert "1/1 - p" not in svg and "t1" not in svg
