@@ -54,6 +54,9 @@ def syntax(op_name: str) -> tuple[str, str] | None:
     op = OPS.get(op_name)
     if op is None:
         return None
+    if getattr(op, "operator", None):   # the registry says how the language writes it
+        text = {"−": "-", "×": "*", "÷": "/", "**": "^"}.get(op.operator, op.operator)
+        return ("binary", text) if op.arity == 2 else ("unary", text)
     try:
         tokens = [t for t, _ in zip(tokenize(op.symbol), range(2))]
     except ExpressionError:   # "ᵀ", "|·|": symbols for pictures, not the notation
@@ -70,7 +73,7 @@ def syntax(op_name: str) -> tuple[str, str] | None:
     return None
 
 
-def _apply(op_name: str, args: list[Expr]) -> Expr | None:
+def _apply(op_name: str, args: list[Expr], attrs: dict | None = None) -> Expr | None:
     form = syntax(op_name)
     if form is None:
         return None
@@ -79,7 +82,30 @@ def _apply(op_name: str, args: list[Expr]) -> Expr | None:
         return Binary(0, 0, 0, 0, text, args[0], args[1])
     if kind == "unary":
         return Unary(0, 0, 0, 0, text, args[0])
-    return Call(0, 0, 0, 0, text, args[0])
+    params = _params(op_name, attrs or {})
+    if params is None:
+        return None
+    return Call(0, 0, 0, 0, text, args[0], params)
+
+
+def _params(op_name: str, attrs: dict) -> tuple | None:
+    """The numbers after a call's argument for these attributes, `leaky_relu(x, 0.2)`: the
+    registry's parameters in order, up to the last one given; None when an attribute is not one
+    of them, or not a number (then the call cannot be written)."""
+    declared = getattr(OPS[op_name], "params", ()) or ()
+    names = [name for name, _ in declared]
+    if any(k not in names for k in attrs):
+        return None
+    given = [i for i, name in enumerate(names) if name in attrs]
+    out = []
+    for name, default in declared[:given[-1] + 1 if given else 0]:
+        value = attrs.get(name, default)
+        if isinstance(value, bool):
+            value = int(value)
+        if not isinstance(value, (int, float)) or isinstance(value, complex):
+            return None
+        out.append(Number(0, 0, 0, 0, float(value)))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,24 +132,12 @@ def _reference(graph, node, refs, sizes) -> tuple[Expr, int]:
         return Number(0, 0, 0, 0, float(node.value)), 1
     if node.kind != "op" or (is_typeable(node.name) and not _is_bare_output(graph, node)):
         return Name(0, 0, 0, 0, node.name), 1
-    if _default_attrs(node):
-        size = 1 + sum(sizes[i] for i in node.inputs)
-        if size <= MAX_REFERENCE:
-            made = _apply(node.op, [refs[i] for i in node.inputs])
-            if made is not None:
-                return made, size
+    size = 1 + sum(sizes[i] for i in node.inputs)
+    if size <= MAX_REFERENCE:
+        made = _apply(node.op, [refs[i] for i in node.inputs], _written_attrs(node))
+        if made is not None:
+            return made, size
     return Name(0, 0, 0, 0, node.name), 1
-
-
-def _default_attrs(node) -> bool:
-    """No attributes, or only the op's defaults (softmax's dim=-1): the language's call means it."""
-    if not node.attrs:
-        return True
-    op = OPS.get(node.op)
-    if op is None:
-        return False
-    defaults = _defaults(node.op)
-    return all(k in defaults and defaults[k] == v for k, v in node.attrs.items())
 
 
 @lru_cache(maxsize=None)
@@ -137,26 +151,32 @@ def _defaults(op_name: str) -> dict:
     return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
 
 
+def _written_attrs(node) -> dict:
+    """The attributes a call must write: those that differ from the op's defaults."""
+    defaults = _defaults(node.op) if node.op in OPS else {}
+    return {k: v for k, v in (node.attrs or {}).items() if not (k in defaults and defaults[k] == v)}
+
+
 def _is_bare_output(graph, node) -> bool:
     return node.id == graph.output and node.name == _BARE_OUTPUT
 
 
 def definition(graph, node) -> Expr | None:
     """What an op node computes, written over its inputs' references: `3·(a + bc)`."""
-    if node.kind != "op" or not _default_attrs(node):
+    if node.kind != "op":
         return None
     refs = references(graph)
-    return _apply(node.op, [refs[i] for i in node.inputs])
+    return _apply(node.op, [refs[i] for i in node.inputs], _written_attrs(node))
 
 
 def numeric_definition(graph, node) -> Expr | None:
     """The same with the inputs' values in place of their names: `3·11` (scalars only)."""
-    if node.kind != "op" or node.attrs:
+    if node.kind != "op":
         return None
     values = [graph.nodes[i].value for i in node.inputs]
     if any(v is None or getattr(v, "ndim", 0) for v in values):
         return None
-    return _apply(node.op, [Number(0, 0, 0, 0, float(v)) for v in values])
+    return _apply(node.op, [Number(0, 0, 0, 0, float(v)) for v in values], _written_attrs(node))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,7 +208,7 @@ def local_formula(graph, edge) -> Expr | None:
     """∂dst/∂src as a tree over the references; its number where the registry's text cannot be
     written in the notation; None for tensor rules (see explain_tensor)."""
     dst = graph.nodes[edge.dst]
-    if dst.op is None or dst.attrs or getattr(dst.value, "ndim", 0):
+    if dst.op is None or getattr(dst.value, "ndim", 0):
         return None   # a tensor's edge carries its vector-Jacobian rule (explain_tensor.py)
     template = _template(dst.op, edge.index)
     if template is None:
@@ -214,7 +234,7 @@ def _substitute(node: Expr, slots: dict) -> Expr:
             return Number(0, 0, 0, 0, -operand.value)
         return Unary(0, 0, 0, 0, node.op, operand)
     if isinstance(node, Call):
-        return Call(0, 0, 0, 0, node.function, _substitute(node.argument, slots))
+        return Call(0, 0, 0, 0, node.function, _substitute(node.argument, slots), node.params)
     if isinstance(node, Binary):
         return _fold(node.op, _substitute(node.left, slots), _substitute(node.right, slots))
     return _substitute(node.inner, slots)   # a Group

@@ -136,7 +136,7 @@ def undefined_gradient(root) -> ExplainerMathError | None:
             if not getattr(x, "requires_grad", False):
                 continue
             try:
-                node._local(index)
+                node.local_derivative(index)
             except (ArithmeticError, ValueError):
                 return _undefined(Graph, Node, Edge, order, names, node, index)
     return None
@@ -157,7 +157,7 @@ def _undefined(Graph, Node, Edge, order, names, node, index) -> ExplainerMathErr
     refs = [to_text(r) for r in references(graph)]
     here, x = ids[id(node)], ids[id(node.inputs[index])]
     formula = local_formula(graph, Edge(x, here, index, None, "", True))
-    text = to_text(formula) if formula is not None else node._local_text(index, [refs[i] for i in nodes[here].inputs], refs[here])
+    text = to_text(formula) if formula is not None else node.local_text(index, [refs[i] for i in nodes[here].inputs], refs[here])
     at = ", ".join(f"{refs[i]} = {fmt(order[i].value)}" for i in nodes[here].inputs
                    if refs[i] != fmt(order[i].value))  # not the constants: they say their value
     return ExplainerMathError(

@@ -74,7 +74,8 @@ def canon(node):
         return ("binary", node.op, canon(node.left), canon(node.right))
     if isinstance(node, Call):
         from explainer.expr.functions import FUNCTIONS
-        return ("call", FUNCTIONS[node.function].method, canon(node.argument))
+        return ("call", FUNCTIONS[node.function].method, canon(node.argument),
+                tuple(canon(p) for p in node.params))
     raise TypeError(node)
 
 

@@ -56,9 +56,8 @@ def function_symbol(function: str) -> str:
 
 
 def call_arguments(node: Call) -> tuple[Expr, ...]:
-    """A call's arguments: `arguments` where calls take several, else the one `argument`."""
-    many = getattr(node, "arguments", None)
-    return tuple(many) if many is not None else (node.argument,)
+    """A call's argument, then its parameters: leaky_relu(x, 0.2)."""
+    return (node.argument,) + tuple(getattr(node, "params", ()) or ())
 
 
 def to_text(node: Expr, number: Callable[[float], str] = exact_number) -> str:
