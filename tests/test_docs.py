@@ -107,8 +107,8 @@ def test_the_cli_reference_lists_every_command_with_its_options():
 
 def test_the_api_page_shows_signatures_and_docstrings():
     text = build.api_reference()
-    assert "::: explainer.api.trace\n    options:\n      heading_level: 3" in text
-    assert "::: explainer.api.Traced" in text and "::: explainer.notebook.stepper" in text
+    assert "::: explainer.trace\n    options:\n      heading_level: 3" in text
+    assert "::: explainer.Traced" in text and "::: explainer.notebook.stepper" in text
     assert "```text" not in text           # docstrings are rendered by mkdocstrings, not pasted as text
 
 
