@@ -26,7 +26,7 @@ def _check_reduction(reduction: str) -> dict:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x · Wᵀ + b in one node (torch's AddmmBackward0)."""
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    name = None if bias is not None and x.data.ndim == 2 else "MmBackward0"
+    name = None if bias is not None and x.value.ndim == 2 else "MmBackward0"
     return _apply(OPS["linear"], inputs, None, name)
 
 
@@ -38,15 +38,15 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor: return x.log_softmax(dim)
 
 
 def _check_targets(logits: Tensor, target: Tensor, what: str) -> None:
-    if target.data.dtype.kind not in "iu":
+    if target.value.dtype.kind not in "iu":
         raise TensorError(f"{what} expects class indices as an integer tensor (long), "
-                          f"got {target.data.dtype}")
-    classes = logits.data.shape[-1]
-    if logits.data.ndim == 2 and target.data.shape != logits.data.shape[:1]:
-        raise TensorError(f"{what}: expected {logits.data.shape[0]} targets for a batch of "
-                          f"{logits.data.shape[0]}, got shape {list(target.data.shape)}")
-    if target.data.size and (target.data.min() < 0 or target.data.max() >= classes):
-        bad = target.data[(target.data < 0) | (target.data >= classes)].flat[0]
+                          f"got {target.value.dtype}")
+    classes = logits.value.shape[-1]
+    if logits.value.ndim == 2 and target.value.shape != logits.value.shape[:1]:
+        raise TensorError(f"{what}: expected {logits.value.shape[0]} targets for a batch of "
+                          f"{logits.value.shape[0]}, got shape {list(target.value.shape)}")
+    if target.value.size and (target.value.min() < 0 or target.value.max() >= classes):
+        bad = target.value[(target.value < 0) | (target.value >= classes)].flat[0]
         raise TensorError(f"Target {bad} is out of bounds.")
 
 
@@ -77,16 +77,16 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
         raise TensorError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return x
-    keep = _rng(generator).random(x.data.shape) >= p
-    mask = keep.astype(x.data.dtype) / np.asarray(1 - p, dtype=x.data.dtype) if p < 1 else \
-        np.zeros(x.data.shape, dtype=x.data.dtype)
+    keep = _rng(generator).random(x.value.shape) >= p
+    mask = keep.astype(x.value.dtype) / np.asarray(1 - p, dtype=x.value.dtype) if p < 1 else \
+        np.zeros(x.value.shape, dtype=x.value.dtype)
     return _apply(OPS["dropout"], (x,), {"mask": mask, "p": p})
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0) -> Tensor:
-    if x.data.ndim != 4 or weight.data.ndim != 4 or x.data.shape[1] != weight.data.shape[1]:
+    if x.value.ndim != 4 or weight.value.ndim != 4 or x.value.shape[1] != weight.value.shape[1]:
         raise TensorError(f"conv2d expects input (N, C, H, W) and weight (O, C, KH, KW) with the "
-                          f"same C; got {list(x.data.shape)} and {list(weight.data.shape)}")
+                          f"same C; got {list(x.value.shape)} and {list(weight.value.shape)}")
     inputs = (x, weight) if bias is None else (x, weight, bias)
     return _apply(OPS["conv2d"], inputs, {"stride": stride, "padding": padding})
 

@@ -13,7 +13,8 @@ import numpy as np
 from . import functional as F
 from . import init
 from .errors import ExplainerError
-from .tensor import Tensor, _check_device
+from . import dtypes as _dtypes
+from .tensor import Tensor, _check_device, _is_dtype
 
 
 class Parameter(Tensor):
@@ -139,7 +140,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data[...] = 0
+                p.grad.value[...] = 0
 
     def requires_grad_(self, flag: bool = True) -> "Module":
         for p in self.parameters():
@@ -148,8 +149,8 @@ class Module:
 
     def to(self, *args, **kwargs) -> "Module":
         for a in list(args) + list(kwargs.values()):
-            if isinstance(a, (type, np.dtype)):
-                self._cast(a)
+            if _is_dtype(a):
+                self._cast(_dtypes.as_numpy(a))
             else:
                 _check_device(a)
         return self
@@ -165,7 +166,7 @@ class Module:
 
     def _cast(self, dtype) -> "Module":
         for p in self.parameters():
-            p.data = p.data.astype(dtype)
+            p.value = p.value.astype(dtype)
         return self
 
     # -- saving and loading ----------------------------------------------------------------------
@@ -188,12 +189,12 @@ class Module:
         for name, p in own.items():
             if name not in state:
                 continue
-            value = np.asarray(state[name].data if isinstance(state[name], Tensor) else state[name])
-            if value.shape != p.data.shape:
+            value = np.asarray(state[name].value if isinstance(state[name], Tensor) else state[name])
+            if value.shape != p.value.shape:
                 raise ExplainerError(
                     f"size mismatch for {name}: copying a param with shape {list(value.shape)} from "
-                    f"checkpoint, the shape in current model is {list(p.data.shape)}.")
-            p.data[...] = value                          # in place: optimisers keep their arrays
+                    f"checkpoint, the shape in current model is {list(p.value.shape)}.")
+            p.value[...] = value                          # in place: optimisers keep their arrays
         return missing, unexpected
 
     # -- printing --------------------------------------------------------------------------------

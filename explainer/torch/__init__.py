@@ -1,0 +1,55 @@
+"""`import explainer.torch as torch`: torch's names over the project's own engine.
+
+The tutorials' code runs unchanged when only its import lines change (`import torch` →
+`import explainer.torch as torch`, `from torch import nn` → `from explainer.torch import nn`, …).
+Nothing here computes: every name is the engine's (explainer.tensor, nn, optim, init,
+functional), re-exported; the few torch conveniences the engine lacks (dtype objects, devices,
+legacy tensor types, save/load, DataLoader) live in their own small modules beside this one.
+"""
+from __future__ import annotations
+
+from .. import dtypes as _dtypes
+from ..devices import device
+from ..dtypes import DType as dtype
+from ..ops import OPS as _OPS
+from ..tensor import (Generator, Size, Tensor, arange, argmax, as_tensor, cat, enable_grad,
+                      from_numpy, full, is_grad_enabled, linspace, log_softmax, manual_seed,
+                      matmul, max, mean, no_grad, ones, ones_like, rand, randint, randn,
+                      randperm, reshape, set_grad_enabled, softmax, squeeze, stack, sum,
+                      tensor, transpose, unsqueeze, zeros, zeros_like, default_generator)
+from .factories import (allclose, bernoulli, empty, empty_like, eq, equal, eye, full_like,
+                        get_default_dtype, is_tensor, isclose, logspace, mm, multinomial, normal,
+                        numel, rand_like, randint_like, randn_like, range, t)
+from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+                     IntTensor, LongTensor, ShortTensor)
+from .serialization import load, save
+from . import autograd, cuda, nn, optim, utils  # noqa: E402  (torch's submodules)
+from .nn import functional  # noqa: F401
+
+
+def _function_of(name: str):
+    def function(input, *args, **kwargs):
+        x = input if isinstance(input, Tensor) else tensor(input)
+        return getattr(x, name)(*args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"torch.{name}(input, …) = input.{name}(…), the registry's op {name!r}."
+    return function
+
+
+# The elementwise functions (torch.exp, torch.sigmoid, torch.add, …) come from the op registry:
+# one per elementwise op the Tensor has as a method, so a new op appears here by itself.
+for _name, _op in _OPS.items():
+    if getattr(_op, "elementwise", False) and hasattr(Tensor, _name) and _name not in globals():
+        globals()[_name] = _function_of(_name)
+del _name, _op
+
+# dtypes last: `float`, `int`, `bool` shadow the builtins for the rest of this module only
+float32 = float = _dtypes.float32  # noqa: A001
+float64 = double = _dtypes.float64
+float16 = half = _dtypes.float16
+int64 = long = _dtypes.int64
+int32 = int = _dtypes.int32  # noqa: A001
+int16 = short = _dtypes.int16
+int8 = _dtypes.int8
+uint8 = _dtypes.uint8
+bool = _dtypes.bool_  # noqa: A001
