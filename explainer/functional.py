@@ -8,13 +8,19 @@ from __future__ import annotations
 import numpy as np
 
 from .ops import OPS
-from .tensor import Tensor, TensorError, _apply, _leaf, _rng
+from .tensor import Tensor, TensorError, TensorTypeError, _apply, _leaf, _rng, cat
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else _leaf(np.asarray(x))
+
+
+def _type_name(x) -> str:
+    """A value's type as torch names it in its errors (torch.device, float, list, …)."""
+    from .devices import device
+    return "torch.device" if isinstance(x, device) else type(x).__name__
 
 
 def _check_reduction(reduction: str) -> dict:
@@ -25,6 +31,9 @@ def _check_reduction(reduction: str) -> dict:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x · Wᵀ + b in one node (torch's AddmmBackward0)."""
+    if not isinstance(x, Tensor):
+        raise TensorTypeError(f"linear(): argument 'input' (position 1) must be Tensor, not "
+                              f"{_type_name(x)}")
     inputs = (x, weight) if bias is None else (x, weight, bias)
     name = None if bias is not None and x.value.ndim == 2 else "MmBackward0"
     return _apply(OPS["linear"], inputs, None, name)
@@ -83,10 +92,34 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
     return _apply(OPS["dropout"], (x,), {"mask": mask, "p": p})
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0) -> Tensor:
+def _dilated(weight: Tensor, dilation) -> Tensor:
+    """The kernel with dilation−1 zeros between its taps (a dilated conv is a conv with it).
+
+    Built from existing ops (unsqueeze, cat with zeros, reshape, slice), so the picture shows
+    how the kernel is spread and the gradient flows back to the undilated weight."""
+    for axis, d in ((2, dilation[0]), (3, dilation[1])):
+        if d == 1:
+            continue
+        k = weight.value.shape[axis]
+        gaps = list(weight.value.shape)
+        gaps.insert(axis + 1, d - 1)
+        spread = cat([weight.unsqueeze(axis + 1), _leaf(np.zeros(gaps, dtype=weight.value.dtype))],
+                     axis + 1)
+        shape = list(weight.value.shape)
+        shape[axis] = k * d
+        weight = spread.reshape(*shape)
+        weight = weight[(slice(None),) * axis + (slice(0, (k - 1) * d + 1),)]
+    return weight
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1) -> Tensor:
     if x.value.ndim != 4 or weight.value.ndim != 4 or x.value.shape[1] != weight.value.shape[1]:
         raise TensorError(f"conv2d expects input (N, C, H, W) and weight (O, C, KH, KW) with the "
                           f"same C; got {list(x.value.shape)} and {list(weight.value.shape)}")
+    dilation = tuple(dilation) if isinstance(dilation, (tuple, list)) else (dilation, dilation)
+    if dilation != (1, 1):
+        weight = _dilated(weight, dilation)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     return _apply(OPS["conv2d"], inputs, {"stride": stride, "padding": padding})
 
@@ -94,3 +127,41 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     return _apply(OPS["max_pool2d"], (x,),
                   {"kernel_size": kernel_size, "stride": stride, "padding": padding})
+
+
+def pad(x: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """torch's F.pad: `pad` = (left, right, top, bottom, …) from the last dim backwards.
+
+    Built from existing ops, so its gradient needs no rule of its own: constant padding joins
+    filled blocks with cat; replicate/reflect pick rows with an index array (edge rows repeated,
+    or mirrored about the edge)."""
+    pad = list(pad)
+    if len(pad) % 2 or len(pad) // 2 > x.value.ndim:
+        raise TensorError("Padding length must be divisible by 2 and at most twice the number of dims")
+    for i in range(len(pad) // 2):
+        dim = x.value.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        if not before and not after:
+            continue
+        n = x.value.shape[dim]
+        if mode == "constant":
+            def block(width):
+                shape = list(x.value.shape)
+                shape[dim] = width
+                return _leaf(np.full(shape, value, dtype=x.value.dtype))
+            x = cat(([block(before)] if before else []) + [x] + ([block(after)] if after else []), dim)
+            continue
+        rows = np.arange(-before, n + after)
+        if mode == "replicate":
+            rows = np.clip(rows, 0, n - 1)
+        elif mode == "reflect":
+            if before >= n or after >= n:
+                raise TensorError(f"Padding size should be less than the corresponding input "
+                                  f"dimension, but got: padding ({before}, {after}) at dimension "
+                                  f"{dim} of input {list(x.value.shape)}")
+            rows = np.abs(rows)
+            rows = np.where(rows > n - 1, 2 * (n - 1) - rows, rows)
+        else:
+            raise TensorError(f"padding mode {mode!r} is not one of 'constant', 'replicate', 'reflect'")
+        x = x[(slice(None),) * dim + (rows,)]
+    return x

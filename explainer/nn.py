@@ -294,8 +294,9 @@ class Linear(Module):
 
 class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 bias: bool = True, dtype=np.float32):
+                 dilation=1, bias: bool = True, dtype=np.float32):
         super().__init__()
+        self.dilation = _pair(dilation)
         if isinstance(kernel_size, (set, frozenset)):
             raise ExplainerError(f"kernel_size must be an int or a tuple, not the set {kernel_size} "
                                  f"(write (3, 5), with round brackets)")
@@ -312,11 +313,16 @@ class Conv2d(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
-    def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}")
+    def extra_repr(self) -> str:      # torch's text: sizes as pairs, zero padding left out
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={_pair(self.stride)}")
+        if _pair(self.padding) != (0, 0):
+            text += f", padding={_pair(self.padding)}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        return text + ("" if self.bias is not None else ", bias=False")
 
 
 class MaxPool2d(Module):
@@ -328,7 +334,42 @@ class MaxPool2d(Module):
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
+        return (f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, "
+                f"padding={self.padding}, dilation=1, ceil_mode=False")
+
+
+class _Pad2d(Module):
+    """Pads the last two dims by (left, right, top, bottom); an int pads all four sides."""
+
+    mode = "constant"
+
+    def __init__(self, padding, value: float = 0.0):
+        super().__init__()
+        self.padding = (padding,) * 4 if isinstance(padding, int) else tuple(padding)
+        self.value = value
+
+    def forward(self, x):
+        return F.pad(x, self.padding, self.mode, self.value)
+
+    def extra_repr(self) -> str:
+        return str(self.padding)
+
+
+class ConstantPad2d(_Pad2d):
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class ReplicationPad2d(_Pad2d):
+    mode = "replicate"
+
+
+class ReflectionPad2d(_Pad2d):
+    mode = "reflect"
+
+
+def _pair(v) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
 class Flatten(Module):
@@ -421,4 +462,5 @@ class BCEWithLogitsLoss(_Loss):
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d", "MaxPool2d",
            "Flatten", "Dropout", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-           "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss"]
+           "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
+           "ConstantPad2d", "ReplicationPad2d", "ReflectionPad2d"]

@@ -14,7 +14,7 @@ import numpy as np
 from . import dtypes as _dtypes
 from .devices import CPU, device
 from .errors import ExplainerError
-from .format import fmt
+from .tensor_repr import tensor_repr
 from .graph import backpropagate
 from .ops import OPS
 from .ops.backends import NUMPY
@@ -30,6 +30,10 @@ class TensorError(ExplainerError, RuntimeError):
 
 class TensorIndexError(ExplainerError, IndexError):
     """An index torch refuses with an IndexError (e.g. `loss.data[0]` on a 0-dim tensor)."""
+
+
+class TensorTypeError(ExplainerError, TypeError):
+    """An argument of the wrong type, in torch's words (`must be Tensor, not torch.device`)."""
 
 
 class Size(tuple):
@@ -440,6 +444,28 @@ class Tensor:
     def abs(self): return _apply(OPS["abs"], (self,))
     __abs__ = abs
 
+    def var(self, dim=None, unbiased: bool = True, keepdim: bool = False):
+        """The (unbiased, as torch's default) variance, built from differentiable pieces."""
+        dims = range(self.ndim) if dim is None else (dim,) if isinstance(dim, int) else dim
+        n = int(np.prod([self.value.shape[d] for d in dims]))
+        centred = self - self.mean(dim, keepdim=True)
+        return (centred * centred).sum(dim, keepdim) / (n - 1 if unbiased else n)
+
+    def std(self, dim=None, unbiased: bool = True, keepdim: bool = False):
+        return self.var(dim, unbiased, keepdim).sqrt()
+
+    def repeat(self, *sizes):
+        """Tile the tensor `sizes[d]` times along each dim, as copies joined with cat."""
+        sizes = _shape_arg(sizes)
+        if len(sizes) < self.ndim:
+            raise TensorError("Number of dimensions of repeat dims can not be smaller than number "
+                              "of dimensions of tensor")
+        x = self.reshape(*((1,) * (len(sizes) - self.ndim) + self.value.shape))
+        for dim, times in enumerate(sizes):
+            if times != 1:
+                x = cat([x] * times, dim=dim)
+        return x
+
     # -- comparisons: plain boolean tensors, outside the graph --------------------------------
     def __eq__(self, other): return _leaf(self.value == _raw(other))
     def __ne__(self, other): return _leaf(self.value != _raw(other))
@@ -448,6 +474,13 @@ class Tensor:
     def __gt__(self, other): return _leaf(self.value > _raw(other))
     def __ge__(self, other): return _leaf(self.value >= _raw(other))
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    # logical (bool) or bitwise (int) operators, outside the graph like the comparisons
+    def __and__(self, other): return _leaf(self.value & _raw(other))
+    def __or__(self, other): return _leaf(self.value | _raw(other))
+    def __xor__(self, other): return _leaf(self.value ^ _raw(other))
+    def __invert__(self): return _leaf(~self.value)
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def equal(self, other) -> bool:
         return self.value.shape == _raw(other).shape and bool(np.all(self.value == _raw(other)))
@@ -604,27 +637,15 @@ class Tensor:
     def log_softmax(self, dim: int = -1): return _apply(OPS["log_softmax"], (self,), {"dim": dim})
 
     def __repr__(self) -> str:
-        data, style = self.value, {}
-        if data.dtype.kind == "f" and data.size:
-            finite = data[np.isfinite(data)]
-            whole = finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8
-            # torch writes whole floats as "27." and others with four decimals
-            style = ({"formatter": {"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)}}
-                     if whole else {"precision": 4, "floatmode": "fixed"})
-        body = np.array2string(data, separator=", ", prefix="tensor(", **style)
-        extras = []
-        if self.value.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={_dtype_name(self.value.dtype)}")
-        if self.inputs:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self._rg:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return tensor_repr(self.value, self.grad_fn.name() if self.inputs else None, self._rg)
 
     def __format__(self, spec: str) -> str:
-        if self.value.ndim == 0 and spec:
+        # torch: a 0-dim tensor formats as its number (even with an empty spec), others as text
+        if self.value.ndim == 0:
             return format(self.value.item(), spec)
-        return repr(self) if not spec else fmt(self.value)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
 
 # torch frees the tensors a backward node saved; nodes that saved none can be walked again
