@@ -698,6 +698,9 @@ class MaxResult(tuple):
     @property
     def indices(self): return self[1]
 
+    def __repr__(self) -> str:
+        return f"torch.return_types.max(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
 
 _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
 

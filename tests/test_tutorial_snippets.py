@@ -212,6 +212,10 @@ SPECS = {
     "s000_cross_entropy": ("exact", None),
     "s000_mnist_full": ("masked", _mnist_accuracy),
     "s000_save_load": ("exact", None),
+    "s000_max_eq_accuracy": ("exact", None),
+    "s000_grad_accumulates": ("exact", None),
+    "s000_backward_twice": ("error", None),
+    "s000_gard_typo": ("error", None),
     # seed 001 — 使用pytorch反向传播
     "s001_autograd_float64": ("exact", None),
     "s001_vector_jacobian": ("exact", None),

@@ -48,7 +48,7 @@ def save(obj, f) -> None:
 def load(f, map_location=None, weights_only=None, **_ignored):
     """Read what `save` wrote; map_location/weights_only are accepted (the engine is CPU-only,
     and a file here can only hold data)."""
-    name = getattr(f, "name", None) or (os.fspath(f) if not hasattr(f, "read") else "the file")
+    name = getattr(f, "name", "the file") if hasattr(f, "read") else os.fspath(f)
     if not hasattr(f, "read") and not os.path.isfile(name):
         raise MissingFileError(f"there is no file {name} to load.")
     try:

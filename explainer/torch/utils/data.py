@@ -1,7 +1,7 @@
 """torch.utils.data for the engine: Dataset, TensorDataset, Subset, random_split, DataLoader.
 
 Batches are collated as torch's `default_collate` does: tensors and numpy arrays are stacked,
-Python ints become an int64 tensor and floats a float64 one, strings stay a list, and a tuple
+Python ints become an int64 tensor and floats a float64 one, strings stay a tuple, and a tuple
 sample gives a list of collated fields. `num_workers` is accepted and ignored (one process).
 Shuffling draws from the engine's generator, so `manual_seed` fixes the order.
 """
@@ -111,15 +111,15 @@ def default_collate(batch):
     if isinstance(elem, float):
         return _leaf(np.asarray(batch, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
-        return list(batch)
+        return batch                    # as torch: strings stay the tuple (or list) they came in
     if isinstance(elem, Mapping):
         return {key: default_collate([d[key] for d in batch]) for key in elem}
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):          # a namedtuple
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(elem, Sequence):
         if any(len(x) != len(elem) for x in batch):
             raise TensorError("each element in list of batch should be of equal size")
-        return [default_collate(list(samples)) for samples in zip(*batch)]
+        return [default_collate(samples) for samples in zip(*batch)]
     raise ExplainerError(f"default_collate: batch must contain tensors, numpy arrays, numbers, "
                          f"dicts or lists; found {type(elem).__name__}")
 
