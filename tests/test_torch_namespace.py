@@ -350,3 +350,17 @@ def test_load_refuses_what_is_not_ours_in_one_sentence(tmp_path):
         et.save({}, tmp_path / "model" / "x.pt")
     with pytest.raises(ExplainerError, match="not a builtin_function_or_method"):
         et.save({"f": len}, tmp_path / "f.pt")
+
+
+def test_modules_map_a_scripts_torch_imports_to_the_namespace(monkeypatch):
+    import sys
+    mapping = et.modules()
+    assert mapping["torch"] is et and mapping["torch.nn.functional"] is et.nn.functional
+    assert set(mapping) >= {"torch", "torch.nn", "torch.optim", "torch.utils.data", "torch.autograd"}
+    for name, module in mapping.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    namespace: dict = {}
+    exec("import torch\nimport torch.nn.functional as F\nfrom torch.utils.data import DataLoader\n"
+         "y = F.relu(torch.tensor([-1.0, 2.0]))", namespace)
+    assert namespace["torch"] is et and namespace["DataLoader"] is et.utils.data.DataLoader
+    assert namespace["y"].tolist() == [0.0, 2.0]

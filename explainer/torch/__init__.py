@@ -27,6 +27,17 @@ from . import autograd, cuda, nn, optim, utils  # noqa: E402  (torch's submodule
 from .nn import functional  # noqa: F401
 
 
+_TORCH_MODULES = ("", ".nn", ".nn.functional", ".nn.init", ".optim", ".utils", ".utils.data",
+                  ".autograd", ".cuda", ".serialization")
+
+
+def modules() -> dict:
+    """{'torch': this package, 'torch.nn': …, 'torch.utils.data': …}: what to place in
+    `sys.modules` so that a script's own `import torch…` lines resolve to this namespace."""
+    import importlib
+    return {"torch" + tail: importlib.import_module(__name__ + tail) for tail in _TORCH_MODULES}
+
+
 def _function_of(name: str):
     def function(input, *args, **kwargs):
         x = input if isinstance(input, Tensor) else tensor(input)
