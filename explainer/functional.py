@@ -1,13 +1,14 @@
 """torch.nn.functional for the tensor engine: layers and losses as functions of tensors.
 
 Every function is one registry op (see ops/tensor_ops.py), so each shows up in a graph as one
-node with torch's grad_fn name and its vector-Jacobian rule.
+node with torch's grad_fn name and its vector-Jacobian rule. The elementwise functions (relu,
+sigmoid, tanh, leaky_relu, …) are made from the registry at the end of this file.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .ops import OPS
+from .ops import OPS, functions
 from .tensor import Tensor, TensorError, TensorTypeError, _apply, _leaf, _rng, cat
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -39,9 +40,6 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return _apply(OPS["linear"], inputs, None, name)
 
 
-def relu(x: Tensor) -> Tensor: return x.relu()
-def sigmoid(x: Tensor) -> Tensor: return x.sigmoid()
-def tanh(x: Tensor) -> Tensor: return x.tanh()
 def softmax(x: Tensor, dim: int = -1) -> Tensor: return x.softmax(dim)
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor: return x.log_softmax(dim)
 
@@ -165,3 +163,15 @@ def pad(x: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
             raise TensorError(f"padding mode {mode!r} is not one of 'constant', 'replicate', 'reflect'")
         x = x[(slice(None),) * dim + (rows,)]
     return x
+
+
+def _elementwise(op):
+    """`functional.leaky_relu(x, 0.2)` is `x.leaky_relu(0.2)`: the registry's op, its parameters."""
+    def function(x: Tensor, *args, **kwargs) -> Tensor:
+        return getattr(x, op.name)(*args, **kwargs)
+    function.__name__, function.__qualname__, function.__doc__ = op.name, op.name, op.help
+    return function
+
+
+for _op in functions():
+    globals()[_op.name] = _elementwise(_op)

@@ -11,7 +11,7 @@ import torch
 import explainer.torch as et
 from explainer import functional, init, nn, optim, tensor
 from explainer.errors import ExplainerError
-from explainer.ops import OPS
+from explainer.ops import OPS, functions
 
 
 # --------------------------------------------------------------------------- one implementation
@@ -32,8 +32,15 @@ def test_the_namespace_re_exports_the_engine_objects_themselves():
 
 
 def test_elementwise_functions_come_from_the_op_registry():
-    elementwise = [name for name, op in OPS.items() if op.elementwise and hasattr(et.Tensor, name)]
-    assert {"exp", "log", "sigmoid", "tanh", "relu", "add", "mul"} <= set(elementwise)
+    top_level = [op.name for op in functions() if "." not in op.torch_name]
+    assert {"exp", "log", "sigmoid", "tanh", "relu"} <= set(top_level)
+    for name in top_level:                            # the engine's own function, not a copy
+        assert getattr(et, name) is getattr(tensor, name)
+    nested = [op.name for op in functions() if "." in op.torch_name]      # e.g. leaky_relu
+    assert all(not hasattr(et, name) and hasattr(et.nn.functional, name) for name in nested)
+    arithmetic = [name for name, op in OPS.items() if op.elementwise and not op.function]
+    assert {"add", "sub", "mul", "div", "pow", "neg"} <= set(arithmetic)
+    assert all(callable(getattr(et, name)) for name in arithmetic)
     x = np.array([0.5, 1.5, 2.0])
     for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "neg"):
         ours = getattr(et, name)(et.tensor(x)).value

@@ -11,7 +11,8 @@ from __future__ import annotations
 from .. import dtypes as _dtypes
 from ..devices import device
 from ..dtypes import DType as dtype
-from ..ops import OPS as _OPS
+from .. import tensor as _engine
+from ..ops import OPS as _OPS, functions as _functions
 from ..tensor import (Generator, Size, Tensor, arange, argmax, as_tensor, cat, enable_grad,
                       from_numpy, full, is_grad_enabled, linspace, log_softmax, manual_seed,
                       matmul, max, mean, no_grad, ones, ones_like, rand, randint, randn,
@@ -38,7 +39,7 @@ def modules() -> dict:
     return {"torch" + tail: importlib.import_module(__name__ + tail) for tail in _TORCH_MODULES}
 
 
-def _function_of(name: str):
+def _method_as_function(name: str):
     def function(input, *args, **kwargs):
         x = input if isinstance(input, Tensor) else tensor(input)
         return getattr(x, name)(*args, **kwargs)
@@ -47,12 +48,18 @@ def _function_of(name: str):
     return function
 
 
-# The elementwise functions (torch.exp, torch.sigmoid, torch.add, …) come from the op registry:
-# one per elementwise op the Tensor has as a method, so a new op appears here by itself.
+# torch's top-level elementwise names come from the op registry, so a new op appears here by
+# itself: the registry's functions that torch has at its top level (torch.exp, torch.sigmoid, …;
+# not torch.nn.functional.leaky_relu) are the engine's own functions, and its arithmetic ops
+# (torch.add, torch.mul, …) call the Tensor method of the same name.
+for _op in _functions():
+    if "." not in _op.torch_name:
+        globals()[_op.name] = getattr(_engine, _op.name)
 for _name, _op in _OPS.items():
-    if getattr(_op, "elementwise", False) and hasattr(Tensor, _name) and _name not in globals():
-        globals()[_name] = _function_of(_name)
+    if _op.elementwise and not _op.function and hasattr(Tensor, _name) and _name not in globals():
+        globals()[_name] = _method_as_function(_name)
 del _name, _op
+
 
 # dtypes last: `float`, `int`, `bool` shadow the builtins for the rest of this module only
 float32 = float = _dtypes.float32  # noqa: A001
