@@ -371,3 +371,12 @@ def test_modules_map_a_scripts_torch_imports_to_the_namespace(monkeypatch):
          "y = F.relu(torch.tensor([-1.0, 2.0]))", namespace)
     assert namespace["torch"] is et and namespace["DataLoader"] is et.utils.data.DataLoader
     assert namespace["y"].tolist() == [0.0, 2.0]
+
+
+def test_conv2d_given_sets_is_refused_where_torch_silently_reorders_them():
+    # the tutorial's `kernel_size={3, 5}, stride={2, 1}` (EXAMPLES.md D): torch iterates the sets,
+    # so its stride becomes (1, 2); our engine names the mistake instead
+    theirs = torch.nn.Conv2d(16, 33, kernel_size={3, 5}, stride={2, 1})
+    assert theirs.stride == (1, 2)
+    with pytest.raises(ExplainerError, match=r"not the set \{3, 5\}.*\(3, 5\)"):
+        et.nn.Conv2d(16, 33, kernel_size={3, 5}, stride={2, 1})
