@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, TensorError, _as_array, _leaf, _made, _rng, _shape_arg, float32
 from .. import dtypes as _dtypes
+from ..tensor import Tensor, TensorError, _as_array, _leaf, _made, _rng, _shape_arg, float32
 
 
 def _np(dtype, default=float32):

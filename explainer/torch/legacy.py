@@ -2,9 +2,10 @@
 `isinstance(t, torch.LongTensor)` checks the dtype, as in torch."""
 from __future__ import annotations
 
+import numpy as np
+
 from .. import dtypes as _dtypes
 from ..tensor import Tensor, _made, _shape_arg
-import numpy as np
 
 
 class _LegacyType(type):
