@@ -90,36 +90,31 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
     return _apply(OPS["dropout"], (x,), {"mask": mask, "p": p})
 
 
-def _dilated(weight: Tensor, dilation) -> Tensor:
-    """The kernel with dilation−1 zeros between its taps (a dilated conv is a conv with it).
-
-    Built from existing ops (unsqueeze, cat with zeros, reshape, slice), so the picture shows
-    how the kernel is spread and the gradient flows back to the undilated weight."""
-    for axis, d in ((2, dilation[0]), (3, dilation[1])):
-        if d == 1:
-            continue
-        k = weight.value.shape[axis]
-        gaps = list(weight.value.shape)
-        gaps.insert(axis + 1, d - 1)
-        spread = cat([weight.unsqueeze(axis + 1), _leaf(np.zeros(gaps, dtype=weight.value.dtype))],
-                     axis + 1)
-        shape = list(weight.value.shape)
-        shape[axis] = k * d
-        weight = spread.reshape(*shape)
-        weight = weight[(slice(None),) * axis + (slice(0, (k - 1) * d + 1),)]
-    return weight
-
-
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1) -> Tensor:
-    if x.value.ndim != 4 or weight.value.ndim != 4 or x.value.shape[1] != weight.value.shape[1]:
-        raise TensorError(f"conv2d expects input (N, C, H, W) and weight (O, C, KH, KW) with the "
-                          f"same C; got {list(x.value.shape)} and {list(weight.value.shape)}")
-    dilation = tuple(dilation) if isinstance(dilation, (tuple, list)) else (dilation, dilation)
-    if dilation != (1, 1):
-        weight = _dilated(weight, dilation)
+           dilation=1, groups: int = 1) -> Tensor:
+    if (x.value.ndim != 4 or weight.value.ndim != 4
+            or x.value.shape[1] != weight.value.shape[1] * groups):
+        raise TensorError(f"conv2d expects input (N, C, H, W) and weight (O, C/groups, KH, KW) with "
+                          f"C = {weight.value.shape[1] if weight.value.ndim == 4 else '?'} × groups "
+                          f"({groups}); got {list(x.value.shape)} and {list(weight.value.shape)}")
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return _apply(OPS["conv2d"], inputs, {"stride": stride, "padding": padding})
+    attrs = {"stride": stride, "padding": padding}
+    if dilation != 1 or groups != 1:
+        attrs.update(dilation=dilation, groups=groups)
+    return _apply(OPS["conv2d"], inputs, attrs)
+
+
+def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The gradient of a conv2d run forward: each input pixel spreads its kernel over the output."""
+    if x.value.ndim != 4 or weight.value.ndim != 4 or x.value.shape[1] != weight.value.shape[0]:
+        raise TensorError(f"conv_transpose2d expects input (N, C, H, W) and weight "
+                          f"(C, O/groups, KH, KW) with the same C; got {list(x.value.shape)} and "
+                          f"{list(weight.value.shape)}")
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return _apply(OPS["conv_transpose2d"], inputs,
+                  {"stride": stride, "padding": padding, "output_padding": output_padding,
+                   "groups": groups, "dilation": dilation})
 
 
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
@@ -165,6 +160,21 @@ def pad(x: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
     return x
 
 
+def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """The rows of `weight` that the integer `indices` pick; output shape indices.shape + (dim,)."""
+    indices = _tensor(indices)
+    if indices.value.dtype.kind not in "iu":
+        raise TensorError(f"embedding expects integer indices (long), got {indices.value.dtype}")
+    rows = weight.value.shape[0]
+    if indices.value.size and (indices.value.min() < 0 or indices.value.max() >= rows):
+        bad = indices.value[(indices.value >= rows) | (indices.value < 0)].flat[0]
+        raise TensorError(f"index out of range in self: the embedding has rows 0 to {rows - 1}, "
+                          f"got index {bad}")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    return _apply(OPS["embedding"], (indices, weight), {"padding_idx": padding_idx})
+
+
 def _elementwise(op):
     """`functional.leaky_relu(x, 0.2)` is `x.leaky_relu(0.2)`: the registry's op, its parameters."""
     def function(x: Tensor, *args, **kwargs) -> Tensor:
@@ -175,3 +185,6 @@ def _elementwise(op):
 
 for _op in functions():
     globals()[_op.name] = _elementwise(_op)
+
+
+from .layers.functional import batch_norm, lstm_cell  # noqa: E402  (layers built from the ops above)
