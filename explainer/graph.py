@@ -225,7 +225,9 @@ class Graph:
                 ))
         steps = [GraphStep(ids[id(s.node)], ids[id(s.input)], s.index, s.upstream, s.local,
                            s.contribution) for s in walk.steps]
-        return cls(nodes, edges, ids[id(root)], steps, title)
+        from .formulas import readable   # formulas reads the expression language, which imports us
+
+        return readable(cls(nodes, edges, ids[id(root)], steps, title))
 
     # -- lookups -----------------------------------------------------------------------------
     def __len__(self) -> int:
