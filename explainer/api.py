@@ -50,7 +50,7 @@ class Traced:
     def check(self, rtol: float = 1e-9):
         from .check import check
 
-        return check(self.graph, rtol=rtol)
+        return check(self.graph, rtol=rtol)  # a graph read from torch: torch against our replay
 
     def explain(self, wrt: str):
         from .explain import explain
@@ -73,9 +73,37 @@ class Traced:
         return f"<Traced {out.name} = {out.value!r}, {len(self.graph)} nodes>"
 
 
-def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
-    """Trace `expression` — textbook text like "J = 3(a + bc)", or an engine node you built
-    (a `Scalar` or `Tensor` output) — into a `Traced` graph with every gradient filled in."""
+def from_torch(output, model=None, inputs: dict | None = None) -> Traced:
+    """torch's own graph behind `output` (a tensor with a grad_fn, e.g. a loss), as a `Traced`.
+
+        loss = F.cross_entropy(net(x), y)
+        t = explainer.from_torch(loss, model=net)     # like torchviz's make_dot(loss, params=…)
+        t.render("net.svg"); t.check().ok; t.explain("fc1.weight").text()
+
+    `model` is an `nn.Module` (its parameter names label the leaves) or a dict name -> tensor;
+    `inputs` names more tensors (`{"x": x}`). Call it before `loss.backward()`: backward frees
+    what torch saved, which the reading needs.
+    """
+    from .torchbridge import from_torch as read
+
+    return Traced(read(output, model, inputs), "torch graph")
+
+
+def _is_torch_tensor(value) -> bool:
+    module = type(value).__module__ or ""
+    return module.startswith("torch") and hasattr(value, "grad_fn")
+
+
+def trace(expression, values: dict | None = None, /, model=None, **named_values) -> Traced:
+    """Trace `expression` — textbook text like "J = 3(a + bc)", an engine node you built
+    (a `Scalar` or `Tensor` output), or a torch tensor (then `model` names its parameters, as in
+    `from_torch`) — into a `Traced` graph with every gradient filled in."""
+    if _is_torch_tensor(expression):
+        if values or named_values:
+            raise ExplainerError("values are only taken with an expression text, not with a torch tensor")
+        return from_torch(expression, model=model)
+    if model is not None:
+        raise ExplainerError("model= names a torch graph's parameters; pass a torch tensor with it")
     values = {**(values or {}), **named_values}
     if isinstance(expression, str):
         import numpy as np
@@ -90,7 +118,8 @@ def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
             raise ExplainerError("values are only taken with an expression text, not with a traced node")
         root, source = expression, ""
     else:
-        raise ExplainerError(f"trace() takes an expression text or a Scalar/Tensor, not {type(expression).__name__}")
+        raise ExplainerError("trace() takes an expression text, a Scalar/Tensor or a torch tensor, "
+                             f"not {type(expression).__name__}")
     import numpy as np
 
     from .numerics import gradients_explained

@@ -141,9 +141,9 @@ def _big_sum_render(tmp_path):
 
 # (id, a call of the Python API, the exact message)
 API = [
-    ("trace-an-int", lambda tmp: trace(123), "trace() takes an expression text or a Scalar/Tensor, not int"),
+    ("trace-an-int", lambda tmp: trace(123), "trace() takes an expression text, a Scalar/Tensor or a torch tensor, not int"),
     ("values-with-a-node", lambda tmp: trace(trace("x", x=1).graph, x=1),
-     "trace() takes an expression text or a Scalar/Tensor, not Graph"),
+     "trace() takes an expression text, a Scalar/Tensor or a torch tensor, not Graph"),
     ("unknown-node", lambda tmp: trace("J = 3(a + bc)", ABC)["nope"],
      "no node named 'nope'; the graph has: a, b, c, bc, a + bc, J"),
     ("explain-unknown-node", lambda tmp: trace("x^3", x=2).explain("y"), "no node named 'y'; the graph has: x, f"),
