@@ -57,6 +57,12 @@ class Traced:
 
         return explain(self.graph, wrt)
 
+    def animate(self, path: str | Path, **options) -> Path:
+        """Write the step-through page (forward, then backward one chain-rule step at a time)."""
+        from .render.animate import write_page
+
+        return write_page(self.graph, path, **options)
+
     def to_networkx(self):
         return self.graph.to_networkx()
 
@@ -84,9 +90,30 @@ def from_torch(output, model=None, inputs: dict | None = None) -> Traced:
     `inputs` names more tensors (`{"x": x}`). Call it before `loss.backward()`: backward frees
     what torch saved, which the reading needs.
     """
+    import sys
+
+    return _from_torch(output, model, inputs, sys._getframe(1))
+
+
+def _from_torch(output, model, inputs, frame) -> Traced:
+    """Read torch's graph; tensors the caller holds in variables give their names to the nodes
+    (`loss`, `x`, `hidden`), names in `inputs` and the model's parameter names come first."""
     from .torchbridge import from_torch as read
 
-    return Traced(read(output, model, inputs), "torch graph")
+    held = _tensors_in(frame)
+    named = {**held, **(inputs or {})}
+    output_name = next((name for name, t in named.items() if t is output), None)
+    graph = read(output, model, named, output_name=output_name)
+    return Traced(graph, f"torch graph of {output_name}" if output_name else "torch graph")
+
+
+def _tensors_in(frame) -> dict:
+    """The caller's local variables that hold torch tensors (none of its _private names)."""
+    found = {}
+    for name, value in (frame.f_locals if frame is not None else {}).items():
+        if not name.startswith("_") and _is_torch_tensor(value):
+            found.setdefault(name, value)
+    return found
 
 
 def _is_torch_tensor(value) -> bool:
@@ -101,7 +128,9 @@ def trace(expression, values: dict | None = None, /, model=None, **named_values)
     if _is_torch_tensor(expression):
         if values or named_values:
             raise ExplainerError("values are only taken with an expression text, not with a torch tensor")
-        return from_torch(expression, model=model)
+        import sys
+
+        return _from_torch(expression, model, None, sys._getframe(1))
     if model is not None:
         raise ExplainerError("model= names a torch graph's parameters; pass a torch tensor with it")
     values = {**(values or {}), **named_values}

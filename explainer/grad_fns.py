@@ -85,12 +85,12 @@ def _rsub(r):
 
 @reads("MulBackward0", "MulBackward1", saved={"_saved_self": 0, "_saved_other": 1})
 def _mul(r):
-    return r.op("mul", r.input(0, "_saved_self"), r.input(1, "_saved_other"))
+    return r.op("mul", r.input(0, "_saved_self", "constant"), r.input(1, "_saved_other", "constant"))
 
 
 @reads("DivBackward0", "DivBackward1", saved={"_saved_self": 0, "_saved_other": 1})
 def _div(r):
-    return r.op("div", r.input(0, "_saved_self"), r.input(1, "_saved_other"))
+    return r.op("div", r.input(0, "_saved_self", "constant"), r.input(1, "_saved_other", "constant"))
 
 
 @reads("PowBackward0", saved={"_saved_self": 0})
