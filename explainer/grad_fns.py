@@ -180,11 +180,6 @@ def _clone(r):
     return r.op("clone", x) if dtype == x.data.dtype else r.op("to", x, dtype=dtype)
 
 
-def _signed(v: int) -> int:
-    """torch hands a saved negative index (-1) back as an unsigned 64-bit integer."""
-    return v - 2**64 if v >= 2**63 else v
-
-
 def _along(dim: int, ndim: int, part) -> tuple:
     return (slice(None),) * (dim % ndim) + (part,)
 
@@ -192,7 +187,7 @@ def _along(dim: int, ndim: int, part) -> tuple:
 @reads("SelectBackward0")
 def _select(r):
     x = r.input(0, None)
-    return r.op("index", x, key=_along(r.saved("_saved_dim"), x.data.ndim, _signed(int(r.saved("_saved_index")))))
+    return r.op("index", x, key=_along(r.saved("_saved_dim"), x.data.ndim, int(r.saved("_saved_index"))))
 
 
 @reads("SliceBackward0")
@@ -201,7 +196,7 @@ def _slice(r):
     dim = r.saved("_saved_dim")
     size = x.data.shape[dim]
     start, end = (min(max(v if v >= 0 else v + size, 0), size) for v in
-                  (_signed(r.saved("_saved_start") or 0), _signed(r.saved("_saved_end"))))
+                  (r.saved("_saved_start") or 0, r.saved("_saved_end")))
     return r.op("index", x, key=_along(dim, x.data.ndim, slice(start, end, r.saved("_saved_step"))))
 
 

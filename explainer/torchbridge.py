@@ -217,7 +217,7 @@ class _Reader:
             raise ExplainerError(FREED) from None
         if hasattr(value, "detach"):
             return _array(value)
-        return value
+        return _signed(value)
 
     def input(self, i: int, attr: str | None, role: str = "input"):
         """Our tensor for input i, or a constant from the tensor torch saved as `attr`."""
@@ -316,6 +316,16 @@ class _TorchValues:
             except RuntimeError:
                 raise ExplainerError(FREED) from None
         return known
+
+
+def _signed(value):
+    """torch hands saved negative ints (dim=-1) back as unsigned 64-bit integers: undo that,
+    inside tuples too."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 2**63:
+        return value - 2**64
+    if isinstance(value, (tuple, list)):
+        return type(value)(_signed(v) for v in value)
+    return value
 
 
 def _numpy_dtype(torch_dtype):

@@ -9,7 +9,8 @@ import typer
 
 from explainer.format import fmt
 
-from .common import (AtOption, ExpressionArgument, ModelOption, TorchOption, console, load, print_json,
+from .common import (AtOption, ExpressionArgument, InputShapeOption, LossOption, ModelOption, TorchOption,
+                     console, load, print_json,
                      stderr, trace_text)
 
 DEFAULT_EXPRESSION = "J = 3(a + bc)"
@@ -22,6 +23,8 @@ def render(
     at: str = AtOption,
     model: str = ModelOption,
     use_torch: bool = TorchOption,
+    input_shape: str = InputShapeOption,
+    loss: str = LossOption,
     view: str = typer.Option("both", help="forward (values), backward (local gradients) or both."),
     explain: str = typer.Option(None, "--explain", help="Highlight every path from the output to this node."),
     output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf or .dot"),
@@ -41,7 +44,7 @@ def render(
     _check_view(view)
     if output.suffix != ".dot":
         require_dot()
-    traced = load(expression, at, model, use_torch)
+    traced = load(expression, at, model, use_torch, input_shape, loss)
     warn_nonfinite(traced)
     path = traced.render(output, view=view, explain=explain, collapse=collapse, max_nodes=max_nodes)
     console.print(f"wrote {path}")
@@ -51,6 +54,9 @@ def check(
     expression: str = ExpressionArgument,
     at: str = AtOption,
     model: str = ModelOption,
+    use_torch: bool = TorchOption,
+    input_shape: str = InputShapeOption,
+    loss: str = LossOption,
     rtol: float = typer.Option(1e-9, help="Relative tolerance against torch."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ):
@@ -58,7 +64,7 @@ def check(
 
     Example:  explainer check "J = 3(a + bc)" --at a=5,b=3,c=2
     """
-    traced = load(expression, at, model)
+    traced = load(expression, at, model, use_torch, input_shape, loss)
     report = traced.check(rtol=rtol)
     if as_json:
         print_json(report.to_json())
@@ -77,6 +83,9 @@ def explain(
     expression: str = ExpressionArgument,
     at: str = AtOption,
     model: str = ModelOption,
+    use_torch: bool = TorchOption,
+    input_shape: str = InputShapeOption,
+    loss: str = LossOption,
     wrt: str = typer.Option(..., "--wrt", help="The node to differentiate with respect to, e.g. b."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the text."),
 ):
@@ -84,7 +93,7 @@ def explain(
 
     Example:  explainer explain "J = 3(a + bc)" --at a=5,b=3,c=2 --wrt b
     """
-    traced = load(expression, at, model)
+    traced = load(expression, at, model, use_torch, input_shape, loss)
     warn_nonfinite(traced)
     explanation = traced.explain(wrt)
     if as_json:
