@@ -36,8 +36,8 @@ def load_module(path: Path, name: str):
     except Exception as error:  # the user's code: say where it failed, in one sentence
         raise ExplainerError(f"{path} failed to load: {_where(error, path)}") from None
     if name not in defined:
-        found = sorted(k for k, v in defined.items() if not k.startswith("_") and
-                       (is_module(v) or callable(v)) and getattr(v, "__module__", None) == defined["__name__"])
+        found = sorted(k for k, v in defined.items() if not k.startswith("_") and (
+            is_module(v) or (callable(v) and getattr(v, "__module__", None) == defined["__name__"])))
         hint = f"; it defines {', '.join(found)}" if found else ""
         raise ExplainerError(f"{path} defines no {name}{hint}")
     value = defined[name]
