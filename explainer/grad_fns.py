@@ -64,9 +64,9 @@ def _add_sub(r):
         if out is None:
             lost = r.lost_constant()
         elif b is None:
-            lost = r.const(sign * (out - a.data) / alpha, "constant")
+            lost = r.const(sign * (out - a.value) / alpha, "constant")
         else:
-            lost = r.const(out - sign * alpha * b.data, "constant")
+            lost = r.const(out - sign * alpha * b.value, "constant")
         a, b = (lost, b) if a is None else (a, lost)
     return r.op("sub" if subtract else "add", a, _scaled(r, b, alpha))
 
@@ -79,7 +79,7 @@ def _rsub(r):
     other = r.input(1, None) if len(r.ins) > 1 else None
     if other is None:
         out = r.torch_output()
-        other = r.lost_constant() if out is None else r.const(out + alpha * x.data, "constant")
+        other = r.lost_constant() if out is None else r.const(out + alpha * x.value, "constant")
     return r.op("sub", other, _scaled(r, x, alpha))
 
 
@@ -109,7 +109,7 @@ def _leaky_relu(r):
     """x · (1 where x > 0, else the slope): torch's gradient, the slope at 0 included."""
     x = r.input(0, "_saved_self")
     slope = r.saved("_saved_negative_slope")
-    mask = np.where(x.data > 0, 1.0, slope).astype(x.data.dtype)
+    mask = np.where(x.value > 0, 1.0, slope).astype(x.value.dtype)
     return r.op("mul", x, r.const(mask, f"leaky slope {slope:g}"))
 
 
@@ -146,7 +146,7 @@ def _dot(r):
 @reads("TBackward0")
 def _t(r):
     x = r.input(0, None)
-    return x if x.data.ndim < 2 else r.op("transpose", x, dim0=0, dim1=1)
+    return x if x.value.ndim < 2 else r.op("transpose", x, dim0=0, dim1=1)
 
 
 @reads("TransposeBackward0", "TransposeBackward1")
@@ -170,14 +170,14 @@ def _reshape(r):
 def _expand(r):
     """Broadcasting to a bigger shape: x + zeros, whose gradient sums back over the new axes."""
     x = r.input(0, None)
-    return r.op("add", x, r.const(np.zeros(r.output_shape(0), dtype=x.data.dtype), "zeros"))
+    return r.op("add", x, r.const(np.zeros(r.output_shape(0), dtype=x.value.dtype), "zeros"))
 
 
 @reads("CloneBackward0", "ToCopyBackward0")
 def _clone(r):
     x = r.input(0, None)
     dtype = r.output_dtype(0)
-    return r.op("clone", x) if dtype == x.data.dtype else r.op("to", x, dtype=dtype)
+    return r.op("clone", x) if dtype == x.value.dtype else r.op("to", x, dtype=dtype)
 
 
 def _along(dim: int, ndim: int, part) -> tuple:
@@ -187,17 +187,17 @@ def _along(dim: int, ndim: int, part) -> tuple:
 @reads("SelectBackward0")
 def _select(r):
     x = r.input(0, None)
-    return r.op("index", x, key=_along(r.saved("_saved_dim"), x.data.ndim, int(r.saved("_saved_index"))))
+    return r.op("index", x, key=_along(r.saved("_saved_dim"), x.value.ndim, int(r.saved("_saved_index"))))
 
 
 @reads("SliceBackward0")
 def _slice(r):
     x = r.input(0, None)
     dim = r.saved("_saved_dim")
-    size = x.data.shape[dim]
+    size = x.value.shape[dim]
     start, end = (min(max(v if v >= 0 else v + size, 0), size) for v in
                   (r.saved("_saved_start") or 0, r.saved("_saved_end")))
-    return r.op("index", x, key=_along(dim, x.data.ndim, slice(start, end, r.saved("_saved_step"))))
+    return r.op("index", x, key=_along(dim, x.value.ndim, slice(start, end, r.saved("_saved_step"))))
 
 
 @reads("UnsafeSplitBackward0", "SplitBackward0", "SplitWithSizesBackward0",
@@ -205,13 +205,13 @@ def _slice(r):
 def _split(r):
     """One slice per output along `dim`."""
     x = r.input(0, None)
-    dim = r.saved("_saved_dim") % x.data.ndim
+    dim = r.saved("_saved_dim") % x.value.ndim
     sizes = r.saved("_saved_split_sizes", None)
     if sizes is None:
         step = r.saved("_saved_split_size")
-        sizes = [min(step, x.data.shape[dim] - k) for k in range(0, x.data.shape[dim], step)]
+        sizes = [min(step, x.value.shape[dim] - k) for k in range(0, x.value.shape[dim], step)]
     bounds = np.cumsum([0] + list(sizes))
-    return [r.op("index", x, key=_along(dim, x.data.ndim, slice(int(a), int(b))), name=f"{r.name}[{k}]")
+    return [r.op("index", x, key=_along(dim, x.value.ndim, slice(int(a), int(b))), name=f"{r.name}[{k}]")
             for k, (a, b) in enumerate(zip(bounds, bounds[1:]))]
 
 
@@ -219,8 +219,8 @@ def _split(r):
 def _unbind(r):
     x = r.input(0, None)
     dim = r.saved("_saved_dim")
-    return [r.op("index", x, key=_along(dim, x.data.ndim, k), name=f"{r.name}[{k}]")
-            for k in range(x.data.shape[dim])]
+    return [r.op("index", x, key=_along(dim, x.value.ndim, k), name=f"{r.name}[{k}]")
+            for k in range(x.value.shape[dim])]
 
 
 @reads("StackBackward0", "CatBackward0")
@@ -265,7 +265,7 @@ def _nll(r):
         raise r.unreadable("it has class weights")
     target = r.const(r.saved("_saved_target"), "target")
     ignored = r.saved("_saved_ignore_index", -100)
-    if (target.data == ignored).any():
+    if (target.value == ignored).any():
         raise r.unreadable(f"its target holds the ignored class {ignored}")
     return r.op("nll_loss", r.input(0, "_saved_self"), target, reduction=_reduction(r))
 
@@ -291,7 +291,7 @@ def _bce(r):
         raise r.unreadable("it has weights")
     p = r.input(0, "_saved_self")
     y = r.input(1, "_saved_target", "target")
-    one = r.const(np.asarray(1, dtype=p.data.dtype), "1")
+    one = r.const(np.asarray(1, dtype=p.value.dtype), "1")
     terms = r.op("add", r.op("mul", y, r.op("log", p)),
                  r.op("mul", r.op("sub", one, y), r.op("log", r.op("sub", one, p))))
     losses = r.op("neg", terms)
@@ -307,7 +307,7 @@ def _conv(r):
             any(d != 1 for d in r.saved("_saved_dilation")):
         raise r.unreadable("only plain 2-d convolutions are read (no groups, dilation or transpose)")
     x, w = r.input(0, "_saved_input"), r.input(1, "_saved_weight")
-    if x.data.ndim != 4:
+    if x.value.ndim != 4:
         raise r.unreadable("only 2-d convolutions are read")
     inputs = [x, w]
     if len(r.ins) > 2 and r.ins[2] is not None:
@@ -340,7 +340,7 @@ def _lstm_layer(r):
     h = r.input(5, "_saved_hx_", "h0")
     c = r.input(6, "_saved_cx_", "c0")
     size = r.saved("_saved_hidden_size")
-    steps = range(x.data.shape[0])
+    steps = range(x.value.shape[0])
     outputs = {}
     for t in (reversed(steps) if r.saved("_saved_reverse") else steps):
         gates = r.op("add", r.op("linear", r.op("index", x, key=t, name=f"x[{t}]"), w_ih, b_ih),

@@ -83,7 +83,7 @@ class TorchGraph(Graph):
 
 
 def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
-               gradients: bool = True, output_name: str | None = None) -> TorchGraph:
+               gradients: bool = True, output_name: str | None = None, grad_output=None) -> TorchGraph:
     """Read torch's recorded graph behind `output` into our graph model, op by op.
 
     Each grad_fn is rebuilt as the registry's op(s) in our tensor engine (see `grad_fns.py`), from
@@ -92,8 +92,9 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
     `nn.Module` (its `named_parameters()`), `inputs` more names for leaf tensors; other leaves are
     leaf1, leaf2, …. Nodes torch made are named by their grad_fn class (`AddmmBackward0`); the
     output by `output_name` if given. torch's gradients come from one `torch.autograd.grad` call
-    (the leaves' `.grad` are left alone); gradients=False skips it: nodes then have grad None
-    and the graph no steps (a forward picture).
+    (the leaves' `.grad` are left alone), seeded with `grad_output` (what `backward(gradient)`
+    was given; ones by default); gradients=False skips it: nodes then have grad None and the graph
+    no steps (a forward picture).
     """
     import torch
 
@@ -108,7 +109,9 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
     root = output.grad_fn
     fns, nexts = _walk(root)
     leaf = [_is_leaf(fn) for fn in fns]
-    captured = _gradients(torch, output, fns, leaf) if gradients else {}
+    seed = torch.ones_like(output) if grad_output is None else \
+        torch.as_tensor(grad_output).to(output.dtype).reshape(output.shape)
+    captured = _gradients(torch, output, fns, leaf, seed) if gradients else {}
     if gradients and not captured:
         raise ExplainerError(FREED)
     values = _TorchValues(fns, nexts, output)
@@ -117,7 +120,7 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
     if output_name:
         top.name = output_name
     with enable_grad():
-        graph = Graph.build(top, seed=np.ones_like(top.data), title=title)
+        graph = Graph.build(top, seed=_numpy(seed).astype(top.value.dtype), title=title)
     order = topological_order(top)
     ids = {id(t): i for i, t in enumerate(order)}
     for i, t in enumerate(order):
@@ -141,6 +144,14 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
         graph.steps = []
     return TorchGraph(graph.nodes, graph.edges, graph.output, graph.steps, title, replayed,
                       frozenset(torch_ids), grad_fns)
+
+
+def _set_value(t, array) -> None:
+    """Replace our tensor's numbers (the engine keeps them in `.value`, or `.data` in older ones)."""
+    try:
+        t.value = array
+    except AttributeError:
+        t.data = array
 
 
 def _torch_grad(fn, k, captured):
@@ -189,7 +200,7 @@ def _rebuild(fns, nexts, leaf, names, values):
                 if id(t) in unknown:           # torch kept this value: the replay resumes from it
                     theirs = values.get(fn, k)
                     if theirs is not None:
-                        t.data = theirs.astype(t.data.dtype, copy=False)
+                        _set_value(t, theirs.astype(t.value.dtype, copy=False))
                         unknown.discard(id(t))
             made[fn] = outs
     return made, origin, unknown
@@ -406,7 +417,7 @@ def _walk(root) -> tuple[list, list]:
     return order, nexts
 
 
-def _gradients(torch, output, fns, leaf) -> dict:
+def _gradients(torch, output, fns, leaf, seed) -> dict:
     """Gradients torch computes, caught with hooks: fn -> the gradients of fn's outputs (a tuple;
     for a leaf's AccumulateGrad, the leaf's gradient). Empty if the graph was freed."""
     captured = {}
@@ -420,7 +431,7 @@ def _gradients(torch, output, fns, leaf) -> dict:
 
     handles = [fn.register_hook(hook_for(fn)) for fn, is_leaf in zip(fns, leaf) if not is_leaf]
     try:
-        grads = torch.autograd.grad(output, leaves, torch.ones_like(output), retain_graph=True,
+        grads = torch.autograd.grad(output, leaves, seed, retain_graph=True,
                                     allow_unused=True)
     except RuntimeError:  # saved tensors already freed by an earlier backward()
         return {}
