@@ -5,8 +5,8 @@ With real torch, `torch.autograd.backward` (which `Tensor.backward` calls) is wr
 with our engine, `import torch` inside the script resolves to `explainer.torch` and our
 `Tensor.backward` is wrapped. Each wrapper reads the graph *before* the real backward runs (torch
 frees what it saved), names its nodes after the variables and modules in the caller's frame, and
-keeps the first `max_graphs` distinct graphs (same ops on the same shapes = the same graph: a
-training loop makes one graph per step); the rest are counted. The script's output is its own; a
+keeps the first `max_graphs` distinct graphs (the same ops on the same shapes and dtypes are the
+same graph: a training loop makes one graph, called once per step); the rest are counted. The script's output is its own; a
 script that raises keeps what it recorded before.
 """
 from __future__ import annotations
@@ -115,7 +115,8 @@ def _torch_signature(output) -> tuple:
     from .torchbridge import _walk
 
     fns, _ = _walk(output.grad_fn)
-    return tuple((type(fn).__name__, tuple(tuple(m.shape) for m in getattr(fn, "_input_metadata", ())))
+    return tuple((type(fn).__name__, tuple((tuple(m.shape), str(m.dtype))
+                                           for m in getattr(fn, "_input_metadata", ())))
                  for fn in fns)
 
 
@@ -159,7 +160,8 @@ def _patch_torch(log: RunLog):
 def _our_signature(output) -> tuple:
     from .graph import topological_order
 
-    return tuple((n.op.name if n.inputs else None, tuple(n.value.shape)) for n in topological_order(output))
+    return tuple((n.op.name if n.inputs else None, n.value.shape, str(n.value.dtype))
+                 for n in topological_order(output))
 
 
 def _patch_ours(log: RunLog):
