@@ -252,6 +252,12 @@ FILES = [
      "--input-shape '2,x,y' is not a shape: give sizes like 64,1,28,28"),
     ("model-without-input-shape", MODEL_FILE, ["check", "--model", "{file}:net"],
      "--model {file}:net needs --input-shape, the shape of the batch it reads, e.g. --input-shape 64,1,28,28"),
+    ("run-missing-script", None, ["run", "nowhere.py", "-o", "g"],
+     "no file nowhere.py: explainer run takes the path of a Python script"),
+    ("run-unknown-engine", MODEL_FILE, ["run", "{file}", "--engine", "jax", "-o", "g"],
+     "unknown engine 'jax'; use one of: torch, explainer"),
+    ("run-zero-graphs", MODEL_FILE, ["run", "{file}", "--max-graphs", "0", "-o", "g"],
+     "--max-graphs must be at least 1, not 0"),
     ("model-unknown-loss", MODEL_FILE, ["check", "--model", "{file}:net", "--input-shape", "2,4", "--loss", "hinge"],
      "unknown loss 'hinge'; use one of: sum, mse, cross-entropy, nll, bce-logits"),
 ]
