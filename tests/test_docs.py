@@ -107,7 +107,8 @@ def test_the_cli_reference_lists_every_command_with_its_options():
 
 def test_the_api_page_shows_signatures_and_docstrings():
     text = build.api_reference()
-    assert "### `trace`\n\n```python\ntrace(expression, values: dict | None = None, /, **named_values) -> explainer.api.Traced" in text
+    assert "### `trace`\n\n```python\ntrace(expression, values: dict | None = None, /, model=None, **named_values) -> explainer.api.Traced" in text
+    assert "### `from_torch`" in text
     assert "#### `Traced.render`" in text
     assert "### `stepper`" in text and "Step through the forward pass" in text
 
