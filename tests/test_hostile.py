@@ -12,6 +12,7 @@ import pytest
 
 from explainer.api import trace
 from explainer.errors import ExplainerError
+from explainer.models import model_names
 from explainer.expr import trace_expression
 from explainer.values import parse_values
 
@@ -198,8 +199,7 @@ CLI = [
     ("cli-expression-and-model", ["render", "x", "--model", "two-layer", "-o", "x.dot"],
      "give either an expression or --model, not both"),
     ("cli-unknown-model", ["render", "--model", "bogus", "-o", "m.dot"],
-     "unknown model 'bogus'; known models: neuron-paths, two-layer, mnist-mlp, two-layer-manual, linreg-manual, "
-     "linreg-module, two-layer-sequential, two-layer-module, digits-mlp, cnn, or FILE.py:NAME for a module in your "
+     f"unknown model 'bogus'; known models: {', '.join(model_names())}, or FILE.py:NAME for a module in your "
      "own file"),
     ("cli-torch-without-model", ["render", "x", "--at", "x=1", "--torch", "-o", "x.dot"],
      "--torch draws a built-in model's torch graph: add --model NAME"),

@@ -75,4 +75,5 @@ def load(expression: str | None, at: str, model: str | None = None, use_torch: b
 
     output, params, *named = chosen.build_torch()
     inputs = named[0] if named else None
-    return Traced(from_torch(output, params=params, inputs=inputs), f"{model} (torch)")
+    graph = from_torch(output, params=params, inputs=inputs, output_name=chosen.output_name)
+    return Traced(graph, f"{model} (torch)")

@@ -17,6 +17,7 @@ class Model:
     summary: str
     build: Callable | None     # () -> our engine's output node (None: a torch module only)
     build_torch: Callable | None = None   # () -> (torch output, {name: parameter}[, {name: tensor}])
+    output_name: str = "loss"  # what the output node is called in torch's graph
 
 
 def _neuron_paths():
@@ -41,7 +42,7 @@ def _tensor_net(name: str):
 
 MODELS: dict[str, Model] = {
     "neuron-paths": Model("neuron-paths", "the 2-2-2-1 sigmoid network, one node per weight",
-                          _neuron_paths, _neuron_paths_torch),
+                          _neuron_paths, _neuron_paths_torch, output_name="out"),
     "two-layer": Model("two-layer", "x·w1·w2 against y, sum of squares (64×1000 → 100 → 10)",
                        _tensor_net("two_layer"), _tensor_net("two_layer_torch")),
     "mnist-mlp": Model("mnist-mlp", "MnistNet 784 → 28 → 10 with nll_loss on a batch of 64",
