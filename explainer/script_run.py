@@ -187,7 +187,11 @@ def _patch_ours(log: RunLog):
                     name = self.name or "output"
                     seed = _seed_for(self.value) if gradient is None else \
                         np.asarray(getattr(gradient, "value", gradient), dtype=self.value.dtype).reshape(self.value.shape)
-                    return Graph.build(self, seed=seed, title=name), name
+                    graph = Graph.build(self, seed=seed, title=name)
+                    for node in graph.nodes:  # a snapshot: optimizer.step() changes the weights in place
+                        if isinstance(node.value, np.ndarray):
+                            node.value = node.value.copy()
+                    return graph, name
 
                 log.record(_our_signature(self), read, frame)
         except Exception as error:

@@ -456,6 +456,18 @@ def _numpy(x):
 FLOAT32_RTOL = 1e-4   # two float32 engines summing in different orders agree to about this
 
 
+def precision_rtol(graph, rtol: float = 1e-9) -> float:
+    """`rtol`, or FLOAT32_RTOL when the graph's values are float32 (a float32 engine cannot agree
+    with a float64 replay, or with another float32 engine, to 1e-9)."""
+    import numpy as np
+
+    for node in graph.nodes:
+        value = node.value
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.dtype.itemsize < 8:
+            return max(rtol, FLOAT32_RTOL)
+    return rtol
+
+
 def check_torch_graph(graph: TorchGraph, rtol: float = 1e-9):
     """A `CheckReport` with one row per node torch gave a gradient: ours is the gradient our engine
     computed replaying the same ops (`graph.replayed`), torch's is `node.grad`. A float32 graph is

@@ -12,6 +12,7 @@ from ..format import fmt
 def write_gallery(out: Path, log) -> Path:
     """Draw and check every record of `log` (a script_run.RunLog) into `out`; returns index.html."""
     from ..check import check
+    from ..torchbridge import precision_rtol
     from .animate import write_page
     from .dot import render
 
@@ -28,7 +29,7 @@ def write_gallery(out: Path, log) -> Path:
             path = render(graph, out / f"{stem}-{view}.svg", view=view)
             pictures.append((view, path.name))
         write_page(graph, out / f"{stem}-steps.html", title=f"{log.script.name}: {record.output}")
-        report = check(graph)
+        report = check(graph, rtol=precision_rtol(graph))
         (out / f"{stem}-check.json").write_text(json.dumps(report.to_json(), ensure_ascii=False))
         sections.append(_section(record, pictures, f"{stem}-steps.html", report))
     index = out / "index.html"
