@@ -303,19 +303,47 @@ def _bce(r):
 
 @reads("ConvolutionBackward0", saved={"_saved_input": 0, "_saved_weight": 1})
 def _conv(r):
-    if r.saved("_saved_transposed") or r.saved("_saved_groups") != 1 or \
-            any(d != 1 for d in r.saved("_saved_dilation")):
-        raise r.unreadable("only plain 2-d convolutions are read (no groups, dilation or transpose)")
+    """conv2d, or conv_transpose2d (the GAN's generator), with stride, padding, dilation, groups."""
     x, w = r.input(0, "_saved_input"), r.input(1, "_saved_weight")
     if x.value.ndim != 4:
         raise r.unreadable("only 2-d convolutions are read")
     inputs = [x, w]
     if len(r.ins) > 2 and r.ins[2] is not None:
         inputs.append(r.input(2, None))
-    elif r.saved("_saved_bias_sym_sizes_opt", None):
+    elif any(r.saved("_saved_bias_sym_sizes_opt", None) or ()):   # (0,): no bias at all
         raise r.unreadable("its bias is a constant torch does not keep")
-    return r.op("conv2d", *inputs, stride=tuple(r.saved("_saved_stride")),
-                padding=tuple(r.saved("_saved_padding")))
+    attrs = {"stride": tuple(r.saved("_saved_stride")), "padding": tuple(r.saved("_saved_padding"))}
+    dilation, groups = tuple(r.saved("_saved_dilation")), r.saved("_saved_groups")
+    if r.saved("_saved_transposed"):
+        return r.op("conv_transpose2d", *inputs, output_padding=tuple(r.saved("_saved_output_padding")),
+                    groups=groups, dilation=dilation, **attrs)
+    if dilation != (1, 1) or groups != 1:
+        attrs.update(dilation=dilation, groups=groups)
+    return r.op("conv2d", *inputs, **attrs)
+
+
+@reads("NativeBatchNormBackward0", saved={"_saved_input": 0, "_saved_weight": 1})
+def _batch_norm(r):
+    """(x − mean) / √(var + eps) · weight + bias over every axis but the channels: the batch's own
+    mean and (biased) variance in training, the running ones as constants in eval mode."""
+    x = r.input(0, "_saved_input")
+    shape = (1, x.value.shape[1]) + (1,) * (x.value.ndim - 2)
+    axes = (0,) + tuple(range(2, x.value.ndim))
+    eps = r.const(np.asarray(r.saved("_saved_eps")), "eps")
+    if r.saved("_saved_training"):
+        centred = r.op("sub", x, r.op("mean", x, dim=axes, keepdim=True, name="batch mean"), name="x − mean")
+        var = r.op("mean", r.op("mul", centred, centred), dim=axes, keepdim=True, name="batch var")
+    else:
+        mean = r.const(r.saved("_saved_running_mean").reshape(shape), "running_mean")
+        centred = r.op("sub", x, mean, name="x − mean")
+        var = r.const(r.saved("_saved_running_var").reshape(shape), "running_var")
+    normal = r.op("div", centred, r.op("sqrt", r.op("add", var, eps), name="√(var + eps)"), name="x̂")
+    weight = r.input(1, "_saved_weight", "weight")
+    if weight is None:
+        return normal
+    scaled = r.op("mul", normal, r.op("reshape", weight, shape=shape))
+    bias = r.input(2, None) if len(r.ins) > 2 else None
+    return scaled if bias is None else r.op("add", scaled, r.op("reshape", bias, shape=shape))
 
 
 @reads("MaxPool2DWithIndicesBackward0", saved={"_saved_self": 0})

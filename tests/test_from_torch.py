@@ -178,3 +178,29 @@ def test_what_cannot_be_read_is_one_sentence():
         explainer.from_torch(torch.ones(3))
     with pytest.raises(ExplainerError, match="model= names a torch graph's parameters"):
         explainer.trace("x + 1", model=torch.nn.Linear(1, 1))
+
+
+def test_the_dcgan_layers_check_out():
+    """Transposed and strided convolutions, batch norm (training and eval), leaky ReLU, BCE with logits."""
+    nn = torch.nn
+    torch.manual_seed(0)
+    generator = nn.Sequential(nn.ConvTranspose2d(4, 6, 4, bias=False), nn.BatchNorm2d(6), nn.ReLU(),
+                              nn.ConvTranspose2d(6, 3, 4, stride=2, padding=1), nn.Sigmoid()).double()
+    discriminator = nn.Sequential(nn.Conv2d(3, 4, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+                                  nn.Conv2d(4, 6, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(6),
+                                  nn.LeakyReLU(0.2), nn.Conv2d(6, 1, 2)).double()
+    noise = torch.randn(2, 4, 1, 1, dtype=torch.float64)
+    fake = generator(noise)
+    assert fake.shape == (2, 3, 8, 8)
+    loss = F.binary_cross_entropy_with_logits(discriminator(fake).view(-1), torch.ones(2, dtype=torch.float64))
+    traced = explainer.from_torch(loss, model=generator)
+    report = traced.check()
+    assert report.ok, report.mismatches
+    ops = [n.op for n in traced.graph.nodes if n.kind == "op"]
+    assert ops.count("conv_transpose2d") == 2 and ops.count("conv2d") == 3 and "sqrt" in ops
+    assert {"0.weight", "1.weight", "1.bias", "3.weight", "3.bias"} <= {n.name for n in traced.graph.leaves()}
+    discriminator.eval()                                    # running statistics: constants
+    loss = F.binary_cross_entropy_with_logits(discriminator(fake.detach()).view(-1),
+                                              torch.zeros(2, dtype=torch.float64))
+    traced = explainer.from_torch(loss, model=discriminator)
+    assert traced.check().ok and {"running_mean", "√(var + eps)"} <= {n.name for n in traced.graph.nodes}
