@@ -256,7 +256,8 @@ class _Reader:
             value = value.reshape(-1)[0].copy()        # worked out as out − x: one number really
         if value.ndim == 0 and role in ("input", "constant"):
             role = fmt(value)                              # a number is named by its value
-        return Tensor(value, name=role)
+        return Tensor(np.asarray(value), name=role)        # an array keeps its dtype (a numpy float64
+                                                           # scalar would become a float32 tensor)
 
     def op(self, op_name: str, *inputs, name: str | None = None, **attrs):
         from .tensor import _apply
