@@ -88,8 +88,8 @@ def test_the_cnn_example_checks_out():
 
     torch.manual_seed(0)
     net = conv_net(torch.nn)
-    images, labels = torch.randn(2, 1, 28, 28), torch.tensor([3, 7])
-    loss = F.cross_entropy(net(images), labels)
+    x, labels = torch.randn(2, 1, 28, 28), torch.tensor([3, 7])
+    loss = F.cross_entropy(net(x), labels)
     traced = explainer.from_torch(loss, model=net)
     report = traced.check()
     assert report.ok, report.mismatches
@@ -100,6 +100,9 @@ def test_the_cnn_example_checks_out():
     # dropout's mask is a constant torch saved: 0 or 1/(1 − p)
     mask = next(n for n in traced.graph.nodes if n.kind == "const" and n.shape == (2, 1024))
     assert set(np.unique(mask.value).tolist()) <= {0.0, 2.0}
+    svg = traced.render(view="forward")
+    for label in ("0.weight [64, 1, 3, 3]", "6.weight [1024, 25088]", "9.bias", "x [2, 1, 28, 28]"):
+        assert label in svg
 
 
 def test_an_lstm_checks_out_gate_by_gate():

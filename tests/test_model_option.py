@@ -58,6 +58,14 @@ def test_every_example_network_is_a_model():
         assert name in names
 
 
+def test_the_lstm_and_gan_networks_join_when_their_examples_are_there():
+    import importlib.util
+
+    for name in ("lstm", "gan"):
+        present = importlib.util.find_spec(f"explainer.examples.{name}") is not None
+        assert (name in model_names()) == present
+
+
 @pytest.mark.parametrize("name, shape", [("linreg-manual", None), ("linreg-module", None),
                                          ("two-layer-module", "4,1000"), ("digits-mlp", "4,784")])
 def test_an_example_network_checks_out_in_both_engines(name, shape):

@@ -88,8 +88,8 @@ NETWORKS: dict[str, Network] = {n.name: n for n in (
     Network("cnn", "two 3x3 convolutions, max-pool, 1024 hidden, dropout; cross-entropy",
             f"{EX}.cnn:conv_net", (2, 1, 28, 28), "cross-entropy"),
     Network("lstm", "LSTM(1, 5) then Linear(5, 1) over a sequence, MSE", f"{EX}.lstm:lstm_net", (12, 4), "mse"),
-    Network("gan", "the DCGAN's discriminator on a batch of 64×64 RGB images, BCE with logits",
-            f"{EX}.gan:discriminator", (2, 3, 64, 64), "bce-logits", args=(3,)),
+    Network("gan", "the DCGAN's discriminator on a batch of 32×32 RGB images, BCE with logits",
+            f"{EX}.gan:discriminator", (2, 3, 32, 32), "bce-logits", args=(3,)),
 )}
 
 
