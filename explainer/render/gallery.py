@@ -3,6 +3,7 @@ backward pictures, the check against torch, a link to the step-through page — 
 from __future__ import annotations
 
 import html
+import math
 import json
 from pathlib import Path
 
@@ -47,7 +48,8 @@ def _report_json(report) -> dict:
     if size <= FULL_JSON_ELEMENTS:
         return report.to_json()
     return {"output": report.output, "ok": report.ok, "rtol": report.rtol,
-            "nodes": {row.name: {"shape": list(getattr(row.value, "shape", ())), "error": row.error,
+            "nodes": {row.name: {"shape": list(getattr(row.value, "shape", ())),
+                                 "error": row.error if math.isfinite(row.error) else None,
                                  "ok": row.ok} for row in report.rows}}
 
 
