@@ -3,8 +3,8 @@ backward pictures, the check against torch, a link to the step-through page — 
 from __future__ import annotations
 
 import html
-import math
 import json
+import math
 from pathlib import Path
 
 from ..format import fmt
