@@ -69,8 +69,8 @@ def _section(record, pictures, steps: str, report) -> str:
         f"<tr class='{'ok' if row.ok else 'bad'}'><td>{html.escape(row.name)}</td>"
         f"<td>{_shape(row.value)}</td><td>{row.error:.1e}</td><td>{'ok' if row.ok else 'MISMATCH'}</td></tr>"
         for row in report.rows if row.kind == "input" or row.name == report.output)
-    images = "".join(f"<figure><img src='{html.escape(src)}' alt='{view} view'>"
-                     f"<figcaption>{view}</figcaption></figure>" for view, src in pictures)
+    images = "".join(f"<figure><a href='{html.escape(src)}'><img src='{html.escape(src)}' alt='{view} view'></a>"
+                     f"<figcaption>{view} (click for full size)</figcaption></figure>" for view, src in pictures)
     calls = f", called {record.calls} times" if record.calls > 1 else ""
     return (f"<section id='graph-{record.number}'><h2>{record.number}. {html.escape(record.output)}.backward() "
             f"at {html.escape(record.where)}{calls}</h2>"
