@@ -21,7 +21,7 @@ def run(
 ):
     """Run your own script, as `python SCRIPT.py` would — it executes your Python code — and draw
     every backward() it calls: forward and backward pictures, the check against torch and a
-    step-through page per distinct graph, in DIR/index.html. The script's output is its own; if it
+    step-through page per distinct graph, in the -o folder's index.html. The script's output is its own; if it
     fails you get its traceback and the gallery of what ran before.
 
     Example:  explainer run tutorial.py --engine explainer -o run-out
