@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ExplainerError
+from .formulas import readable
 from .graph import Graph
 
 
@@ -95,7 +96,7 @@ def from_torch(output, model=None, inputs: dict | None = None) -> Traced:
     return _from_torch(output, model, inputs, sys._getframe(1))
 
 
-def _from_torch(output, model, inputs, frame) -> Traced:
+def _from_torch(output, model, inputs, frame, grad_output=None) -> Traced:
     """Read torch's graph; tensors the caller holds in variables give their names to the nodes
     (`loss`, `x`, `hidden`), names in `inputs` and the model's parameter names come first."""
     from .torchbridge import from_torch as read
@@ -103,7 +104,7 @@ def _from_torch(output, model, inputs, frame) -> Traced:
     held = _tensors_in(frame)
     named = {**held, **(inputs or {})}
     output_name = next((name for name, t in named.items() if t is output), None)
-    graph = read(output, model, named, output_name=output_name)
+    graph = read(output, model, named, output_name=output_name, grad_output=grad_output)
     return Traced(graph, f"torch graph of {output_name}" if output_name else "torch graph")
 
 
@@ -121,16 +122,20 @@ def _is_torch_tensor(value) -> bool:
     return module.startswith("torch") and hasattr(value, "grad_fn")
 
 
-def trace(expression, values: dict | None = None, /, model=None, **named_values) -> Traced:
+def trace(expression, values: dict | None = None, /, *, model=None, grad_output=None,
+          **named_values) -> Traced:
     """Trace `expression` — textbook text like "J = 3(a + bc)", an engine node you built
     (a `Scalar` or `Tensor` output), or a torch tensor (then `model` names its parameters, as in
-    `from_torch`) — into a `Traced` graph with every gradient filled in."""
+    `from_torch`) — into a `Traced` graph with every gradient filled in.
+
+    `grad_output` seeds the backward pass of a non-scalar output (the v of the vector-Jacobian
+    product vᵀ·J, as torch's `y.backward(v)`); without it a tensor output is seeded with ones."""
     if _is_torch_tensor(expression):
         if values or named_values:
             raise ExplainerError("values are only taken with an expression text, not with a torch tensor")
         import sys
 
-        return _from_torch(expression, model, None, sys._getframe(1))
+        return _from_torch(expression, model, None, sys._getframe(1), grad_output)
     if model is not None:
         raise ExplainerError("model= names a torch graph's parameters; pass a torch tensor with it")
     values = {**(values or {}), **named_values}
@@ -156,8 +161,9 @@ def trace(expression, values: dict | None = None, /, model=None, **named_values)
     # numpy's inf/nan warnings are replaced by Traced.nonfinite's report; the scalar engine's float
     # arithmetic raises instead (1/(2√x) at x = 0), which becomes one sentence
     with np.errstate(all="ignore"), gradients_explained(root):
-        graph = Graph.build(root, seed=_seed_for(root.value), title=source)
-    return Traced(graph, source)
+        seed = _seed_for(root.value) if grad_output is None else _checked_seed(root, grad_output)
+        graph = Graph.build(root, seed=seed, title=source)
+    return Traced(readable(graph), source)
 
 
 def _seed_for(value):
@@ -167,3 +173,20 @@ def _seed_for(value):
 
         return np.ones_like(value)
     return 1.0 if not hasattr(value, "dtype") else value.dtype.type(1)
+
+
+def _checked_seed(root, grad_output):
+    """`grad_output` as an array of the output's shape, or one sentence saying why not."""
+    import numpy as np
+
+    shape = tuple(getattr(root.value, "shape", ()))
+    try:
+        seed = np.asarray(grad_output, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ExplainerError("the gradient of the output must be numbers, e.g. [0.1, 1, 0.0001]") from None
+    if seed.shape != shape:
+        raise ExplainerError(f"the gradient of the output has shape {list(seed.shape)} but the output "
+                             f"has shape {list(shape)}: give one number per element")
+    if not np.isfinite(seed).all():
+        raise ExplainerError("the gradient of the output must be finite numbers")
+    return seed.reshape(shape) if shape else float(seed)
