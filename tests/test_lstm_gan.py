@@ -196,8 +196,6 @@ def test_gan_dataset_choices_are_checked(tmp_path):
 
 # ---------------------------------------------------------------- two-layer-manual
 
-@pytest.mark.skipif(not hasattr(__import__("explainer.tensor").tensor.Tensor, "mm"),
-                    reason="Tensor.mm, which the tutorial's loop calls, comes with explainer.torch (issue 11)")
 def test_two_layer_manual_runs_the_tutorials_loop_on_our_engine(tmp_path):
     torch_run = run_example("two-layer-manual", RunOptions(engine="torch", device="cpu", steps=20))
     ours = run_example("two-layer-manual", RunOptions(engine="explainer", steps=20, out=tmp_path))
