@@ -244,19 +244,17 @@ class Graph:
 
 
 def _unique_names(order: Iterable) -> list[str]:
-    """The engine's names where given, scalar constants by their value, the rest t1, t2, …"""
-    names, taken, counter = [], set(), 0
+    """The engine's names where given, scalar constants by their value, the rest by the module
+    call that made them ("fc1") or their op ("relu", "relu#2"); never an internal id."""
+    names, taken = [], set()
     next_suffix: dict[str, int] = {}  # where the "#k" search resumes, so repeats stay linear
-    given = {n.name for n in order if getattr(n, "name", None)}
+    ops_in = _ops_per_group(order)
     for n in order:
         name = getattr(n, "name", None)
         if not name and not n.inputs and not n.requires_grad and getattr(n.value, "ndim", 0) == 0:
             name = fmt(n.value)
         if not name:
-            counter += 1
-            while f"t{counter}" in given:
-                counter += 1
-            name = f"t{counter}"
+            name = _made_by(n, ops_in)
         if name in taken:  # two nodes called alike (two constants 3, a name reused): keep apart
             k = next_suffix.get(name, 2)
             while f"{name}#{k}" in taken:
@@ -266,6 +264,29 @@ def _unique_names(order: Iterable) -> list[str]:
         taken.add(name)
         names.append(name)
     return names
+
+
+def _ops_per_group(order) -> dict:
+    counts: dict = {}
+    for n in order:
+        group = getattr(n, "group", None)
+        if n.inputs and group is not None:
+            counts[group] = counts.get(group, 0) + 1
+    return counts
+
+
+def _made_by(node, ops_in: dict) -> str:
+    """An unnamed node's name: the module path of the call that made it ("fc1" where the call
+    made one op, "fc1.relu" where it made several), else the op ("relu"), else "leaf"."""
+    if not node.inputs:   # a tensor made inside a forward (x.view(…) of the input batch)
+        return "parameter" if node.requires_grad else "input"
+    op = node.op.name
+    calls = getattr(getattr(node, "group", None), "calls", ())
+    path = calls[-1].path if calls else ""
+    if not path or path.rsplit(".", 1)[-1].isdigit():   # "0" of a Sequential says nothing
+        return op
+    label = calls[-1].label
+    return label if ops_in.get(node.group) == 1 else f"{label}.{op}"
 
 
 def to_jsonable(x):

@@ -85,9 +85,13 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
     leaf = [_is_leaf(fn) for fn in fns]
     captured = _gradients(torch, output, fns, leaf) if gradients else {}
 
+    from . import scopes  # which module call made each grad_fn, where record(model) watched
+
+    groups = scopes.torch_groups(params)
+    op_names = scopes.torch_names(fns, leaf, groups)
     leaf_count = 0
     raw_names = []
-    for fn, is_leaf in zip(fns, leaf):
+    for fn, is_leaf, op_name in zip(fns, leaf, op_names):
         if is_leaf:
             var = fn.variable
             name = names.get(id(var))
@@ -96,7 +100,7 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
                 name = f"leaf{leaf_count}"
             raw_names.append(name)
         else:
-            raw_names.append(type(fn).__name__)
+            raw_names.append(op_name)
     unique = _numbered(raw_names)
 
     nodes, edges = [], []
@@ -114,7 +118,7 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
             op = type(fn).__name__
             kept = tuple([ids[nxt] for nxt, _ in nexts[i] if nxt is not None])
             nodes.append(Node(id=i, name=unique[i], kind="op", op=op, inputs=kept,
-                              value=_numpy(value), grad=_numpy(grad)))
+                              value=_numpy(value), grad=_numpy(grad), group=groups.get(fn)))
             edges += [Edge(src=src, dst=i, index=index, local=None, text=op, grad=True)
                       for index, src in enumerate(kept)]
     # the backward walk in torch's terms: outputs first (reverse topological order)

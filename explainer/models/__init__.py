@@ -13,7 +13,7 @@ class Model:
     name: str
     summary: str
     build: Callable            # () -> our engine's output node
-    build_torch: Callable | None = None   # () -> (torch output tensor, {name: parameter})
+    build_torch: Callable | None = None   # () -> (torch output, {name: parameter} or the nn.Module)
 
 
 def _neuron_paths():

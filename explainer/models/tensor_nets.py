@@ -38,11 +38,10 @@ def mnist_mlp(seed: int = 0):
     for name, p in model.named_parameters():
         p.name = name
     x, labels = _batch(seed, (BATCH, 1, 28, 28), classes=10)
-    # MnistNet's forward, layer by layer, so that the flattened input keeps its name in the picture
-    # (a view of a tensor that needs no gradient is a new, unnamed leaf, as in torch).
+    # the model called as a whole, so that every node knows the module call that made it
+    # (scopes.py); the flattened input is given flat so that it keeps its name
     x = Tensor(x.reshape(-1, 28 * 28), name="x")
-    hidden = _named(F.relu(_named(model.fc1(x), "fc1(x)")), "hidden")
-    log_probs = _named(F.log_softmax(_named(model.fc2(hidden), "logits"), dim=-1), "log_probs")
+    log_probs = _named(model(x), "log_probs")
     return _named(F.nll_loss(log_probs, Tensor(labels, name="labels")), "loss")
 
 
@@ -55,10 +54,13 @@ def mnist_mlp_torch(seed: int = 0):
     import torch
     import torch.nn.functional as F
 
+    from ..scopes import record
+
     model = _torch_mnist_net(seed)
     x, labels = _batch(seed, (BATCH, 1, 28, 28), classes=10)
-    loss = F.nll_loss(model(torch.from_numpy(x)), torch.from_numpy(labels))
-    return loss, dict(model.named_parameters())
+    with record(model):  # which module call made each grad_fn, for the module view
+        loss = F.nll_loss(model(torch.from_numpy(x)), torch.from_numpy(labels))
+    return loss, model
 
 
 def _two_layer_weights(seed: int):

@@ -51,7 +51,7 @@ def require_dot() -> None:
 
 
 def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str | None = None,
-           max_nodes: int = MAX_NODES) -> graphviz.Digraph:
+           max_nodes: int = MAX_NODES, depth=None, rankdir: str | None = None) -> graphviz.Digraph:
     """The graph as a graphviz Digraph, left to right.
 
     view: "forward" (values and ops), "backward" (local gradients on edges, accumulated
@@ -67,20 +67,60 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
         from ..explain import explain as explain_paths  # explain.py imports render.labels
 
         explanation = explain_paths(graph, explain)
+    module_view = _module_view(graph, explain, collapse, depth, rankdir)
+    if module_view is not None:
+        return module_view(view)
     layout = _layout(graph, collapse, max_nodes)
-    return _draw(graph, view, layout, explanation)
+    return _with_rankdir(_draw(graph, view, layout, explanation), rankdir)
+
+
+def _module_view(graph, explain, collapse, depth, rankdir):
+    """A network whose nodes know their module calls is drawn as module boxes (render/modules.py)
+    unless every op is asked for (depth "ops"), or a highlight or a collapse by group is."""
+    from . import modules
+
+    if rankdir is not None and rankdir not in modules.RANKDIRS:
+        raise ExplainerError(f"unknown rankdir {rankdir!r}; choose TB (top to bottom) or LR (left to right)")
+    depth = parse_depth(depth)
+    if depth == "ops" or explain is not None or collapse is not None or not modules.has_modules(graph):
+        return None
+    return lambda view: modules.to_dot(graph, view, depth, rankdir or "TB")
+
+
+def parse_depth(depth):
+    """None (the default, 1), a positive whole number, or "ops"; anything else is one sentence."""
+    if depth is None:
+        return 1
+    if isinstance(depth, str):
+        if depth.strip().lower() == "ops":
+            return "ops"
+        if not depth.strip().isdigit():
+            raise ExplainerError(f"--depth takes a whole number (1 opens the model's modules) or "
+                                 f"'ops' (every op), not {depth!r}")
+        depth = int(depth)
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ExplainerError(f"--depth takes a whole number from 1 up or 'ops', not {depth!r}")
+    return depth
+
+
+def _with_rankdir(dot: graphviz.Digraph, rankdir: str | None) -> graphviz.Digraph:
+    """The ops view is drawn left to right; --rankdir TB turns it."""
+    if rankdir in (None, "LR"):
+        return dot
+    dot.body[0] = dot.body[0].replace("rankdir=LR", f"rankdir={rankdir}")
+    return dot
 
 
 def svg(graph, view: str = "both", explain: str | None = None, collapse: str | None = None,
-        max_nodes: int = MAX_NODES) -> str:
+        max_nodes: int = MAX_NODES, depth=None, rankdir: str | None = None) -> str:
     """The picture as SVG text."""
     require_dot()
-    dot = to_dot(graph, view, explain, collapse, max_nodes)
+    dot = to_dot(graph, view, explain, collapse, max_nodes, depth, rankdir)
     return _pipe(dot, "svg").decode("utf-8")
 
 
 def render(graph, path, view: str = "both", explain: str | None = None, collapse: str | None = None,
-           max_nodes: int = MAX_NODES) -> Path:
+           max_nodes: int = MAX_NODES, depth=None, rankdir: str | None = None) -> Path:
     """Write the picture to `path`; its suffix picks the format (.svg .png .pdf, or .dot source)."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -89,7 +129,7 @@ def render(graph, path, view: str = "both", explain: str | None = None, collapse
                              f"{', '.join(FORMATS)}")
     if suffix != ".dot":
         require_dot()
-    dot = to_dot(graph, view, explain, collapse, max_nodes)
+    dot = to_dot(graph, view, explain, collapse, max_nodes, depth, rankdir)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".dot":
         path.write_text(dot.source, encoding="utf-8")

@@ -40,6 +40,16 @@ def op_text(op: str | None) -> str:
     return entry.symbol if entry is not None else op
 
 
+def op_name(op: str | None) -> str:
+    """The op as people call it: the registry's name, or torch's grad_fn read as its op
+    ("AddmmBackward0" -> "linear")."""
+    if op is None or op in OPS:
+        return op or ""
+    from ..scopes import torch_op
+
+    return torch_op(op)
+
+
 def partial(out: str, of: str) -> str:
     return f"∂{grouped(out)}/∂{grouped(of)}"
 
