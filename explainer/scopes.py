@@ -134,9 +134,9 @@ def _tensors(obj, kind) -> list:
         if isinstance(x, kind):
             found.append(x)
         elif isinstance(x, (tuple, list)):
-            stack.extend(x)
+            stack.extend(reversed(x))       # popped in their own order
         elif isinstance(x, dict):
-            stack.extend(x.values())
+            stack.extend(reversed(list(x.values())))
     return found
 
 

@@ -67,7 +67,7 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
         from ..explain import explain as explain_paths  # explain.py imports render.labels
 
         explanation = explain_paths(graph, explain)
-    module_view = _module_view(graph, explain, collapse, depth, rankdir)
+    module_view, rankdir = _module_view(graph, explain, collapse, depth, rankdir)
     if module_view is not None:
         return module_view(view)
     layout = _layout(graph, collapse, max_nodes)
@@ -79,12 +79,14 @@ def _module_view(graph, explain, collapse, depth, rankdir):
     unless every op is asked for (depth "ops"), or a highlight or a collapse by group is."""
     from . import modules
 
+    if isinstance(rankdir, str):
+        rankdir = rankdir.strip().upper()
     if rankdir is not None and rankdir not in modules.RANKDIRS:
         raise ExplainerError(f"unknown rankdir {rankdir!r}; choose TB (top to bottom) or LR (left to right)")
     depth = parse_depth(depth)
     if depth == "ops" or explain is not None or collapse is not None or not modules.has_modules(graph):
-        return None
-    return lambda view: modules.to_dot(graph, view, depth, rankdir or "TB")
+        return None, rankdir
+    return (lambda view: modules.fitted(graph, view, depth, rankdir)), rankdir
 
 
 def parse_depth(depth):

@@ -24,8 +24,8 @@ FONT = "Helvetica"
 FORWARD, BACKWARD, CONSTANT = "#333333", "#d62728", "#999999"
 RANKDIRS = ("TB", "LR")
 MAX_ASPECT = 3.0
-# inches a box takes along the flow, and across it (for folding, before dot has drawn anything)
-BOX_LONG, BOX_WIDE = 1.45, 3.0
+MAX_COLUMNS = 6
+WRAP = 48   # characters in a box's row before it wraps
 
 
 def has_modules(graph) -> bool:
@@ -43,7 +43,36 @@ class Unit:
     repeats: int = 1
 
 
-def to_dot(graph, view: str = "both", depth: int = 1, rankdir: str = "TB") -> graphviz.Digraph:
+def fitted(graph, view: str = "both", depth: int = 1, rankdir: str | None = None) -> graphviz.Digraph:
+    """The module picture in the shape that fits a slide: top to bottom (unless `rankdir` says
+    otherwise), a long chain folded into as many columns as keep it within MAX_ASPECT; where
+    top to bottom cannot fit, left to right is tried. dot lays each candidate out (a few small
+    graphs), and the first that fits is kept, else the squarest."""
+    from .dot import _pipe
+
+    best = None
+    for direction in ([rankdir] if rankdir else ["TB", "LR"]):
+        for columns in range(1, MAX_COLUMNS + 1):
+            dot = to_dot(graph, view, depth, direction, columns)
+            width, height = _size(_pipe(dot, "plain"))
+            ratio = max(width, height) / max(min(width, height), 1e-9)
+            if best is None or ratio < best[0]:
+                best = (ratio, dot)
+            if ratio <= MAX_ASPECT:
+                return dot
+            if width > height:   # more columns only make it wider
+                break
+    return best[1]
+
+
+def _size(plain: bytes) -> tuple[float, float]:
+    """Width and height in inches from dot's `plain` output ("graph scale width height")."""
+    first = plain.split(b"\n", 1)[0].split()
+    return float(first[2]), float(first[3])
+
+
+def to_dot(graph, view: str = "both", depth: int = 1, rankdir: str = "TB",
+           columns: int = 1) -> graphviz.Digraph:
     units, unit_of = _units(graph, depth)
     edges = _edges(graph, unit_of)
     dot = graphviz.Digraph(name="explainer")
@@ -53,7 +82,7 @@ def to_dot(graph, view: str = "both", depth: int = 1, rankdir: str = "TB") -> gr
     if graph.title:
         dot.body.append(f'\tlabel={_html_label(f"<B>{_e(graph.title)}</B>")} labelloc=t fontsize="14"\n')
     output_unit = unit_of[graph.output]
-    folds = _folds(units, edges, rankdir)
+    folds = _folds(units, edges, columns)
     lines: dict[tuple, list[str]] = {}
     for unit in units.values():
         attrs = _unit_attrs(graph, unit, view, unit.dot_id == output_unit)
@@ -138,33 +167,27 @@ def _edges(graph, unit_of) -> dict:
 # Folding a long chain into columns
 
 
-def _folds(units: dict, edges: dict, rankdir: str) -> dict:
-    """unit -> column, where the drawing would be longer than MAX_ASPECT times its width; {} else.
+def _folds(units: dict, edges: dict, columns: int) -> dict:
+    """unit -> column when the chain is folded into `columns` side by side; {} for one.
     Layers are longest paths from the inputs; a leaf sits just above its first user."""
+    if columns == 1:
+        return {}
     preds: dict[str, list] = {u: [] for u in units}
+    users: dict[str, list] = {}
     for src, dst in edges:
         preds[dst].append(src)
+        users.setdefault(src, []).append(dst)
     order = _topological(units, preds)
     layer: dict[str, int] = {}
     for u in order:
         ps = [layer[p] for p in preds[u] if preds[p]]
         layer[u] = 1 + max(ps) if ps else (0 if not preds[u] else 1)
-    users: dict[str, list] = {}
-    for src, dst in edges:
-        users.setdefault(src, []).append(dst)
     for u in order:
         if not preds[u] and users.get(u):
             layer[u] = max(0, min(layer[d] for d in users[u]) - 1)
     ranks = max(layer.values(), default=0) + 1
-    widest = max((sum(1 for u in layer if layer[u] == r) for r in range(ranks)), default=1)
-    long, wide = (BOX_LONG, BOX_WIDE) if rankdir == "TB" else (BOX_WIDE, BOX_LONG)
-    columns = 1
-    while ranks / columns * long > MAX_ASPECT * 0.8 * columns * widest * wide and columns < ranks:
-        columns += 1
-    if columns == 1:
-        return {}
     rows = -(-ranks // columns)
-    return {u: layer[u] // rows for u in units}
+    return {u: layer.get(u, 0) // rows for u in units}
 
 
 def _topological(units: dict, preds: dict) -> list:
@@ -261,17 +284,24 @@ def _box_label(graph, unit: Unit, view: str) -> str:
         outs = ", ".join(_shape(s) for s in call.out_shapes) or "—"
         rows.append(_e(f"{ins} → {outs}"))
     if call.params:
-        rows.append(_e(" · ".join(f"{_short(name, call.path)} {_shape(s)}" for name, s in call.params)))
+        rows += [_e(row) for row in _wrap([f"{_short(name, call.path)} {_shape(s)}" for name, s in call.params])]
     if view != "forward":
-        out = graph.output_node.name
-        grads = _param_grads(graph, call)
-        if grads:
-            rows.append(f'<FONT COLOR="{BACKWARD}">{_e(" · ".join(grads))}</FONT>')
-        rule = _rule(graph, unit)
-        if rule:
-            rows.append(f'<FONT COLOR="{BACKWARD}" POINT-SIZE="11">{_e(rule)}</FONT>')
-        del out
+        rows += [f'<FONT COLOR="{BACKWARD}">{_e(row)}</FONT>' for row in _wrap(_param_grads(graph, call))]
+        rows += [f'<FONT COLOR="{BACKWARD}" POINT-SIZE="11">{_e(row)}</FONT>'
+                 for row in _wrap(_rule(graph, unit), sep="; ")]
     return "<BR/>".join(rows)
+
+
+def _wrap(parts: list[str], sep: str = " · ", width: int = WRAP) -> list[str]:
+    """Parts joined into rows of at most `width` characters (a part longer than that alone),
+    so that a box grows down, not sideways."""
+    rows: list[str] = []
+    for part in parts:
+        if rows and len(rows[-1]) + len(sep) + len(part) <= width:
+            rows[-1] += sep + part
+        else:
+            rows.append(part)
+    return rows
 
 
 def _short(name: str, path: str) -> str:
@@ -291,23 +321,21 @@ def _param_grads(graph, call) -> list[str]:
     return found
 
 
-def _rule(graph, unit: Unit) -> str:
-    """The vector-Jacobian rule the box applies: its op's rule per input where it holds one op,
-    else the ops it chains, in order."""
+def _rule(graph, unit: Unit) -> list[str]:
+    """The vector-Jacobian rule the box applies: its op's rule per input where it holds one op
+    of ours, the grad_fn torch runs, else the ops it chains, in order."""
     ops = [n for n in unit.nodes if n.kind == "op"]
     if len(ops) == 1:
         op = ops[0]
         names = [graph.nodes[i].name for i in op.inputs]
-        texts = [e.text for e in graph.edges_into(op.id) if e.grad]
-        if texts and all(t and t != op.op for t in texts):
-            parts = [f"∂/∂{_short(names[e.index], unit.call.path)} = {e.text}"
-                     for e in graph.edges_into(op.id) if e.grad and e.text]
-            return "VJP: " + "; ".join(parts)
-        return f"VJP of {op.op}"
+        edges = [e for e in graph.edges_into(op.id) if e.grad and e.text]
+        if edges and all(e.text != op.op for e in edges):
+            return [f"VJP ∂/∂{_short(names[e.index], unit.call.path)} = {e.text}" for e in edges]
+        return [f"VJP: {op.op}"]
     seen = list(dict.fromkeys(labels.op_name(n.op) for n in ops))
     if len(seen) > 5:
         seen = seen[:5] + ["…"]
-    return f"VJP through {len(ops)} ops: " + ", ".join(seen)
+    return [f"VJP through {len(ops)} ops: " + ", ".join(seen)]
 
 
 def _node_label(graph, node, view: str) -> str:
