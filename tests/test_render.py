@@ -132,7 +132,7 @@ def test_the_graphs_title_heads_the_caption():
     a, b = Scalar(2, "a"), Scalar(3, "b")
     graph = Graph.build(a * b, title="f = ab")
     assert 'label="f = ab\\l"' in to_dot(graph, view="forward").source
-    assert 'label="f = ab\\ldt1/da = b = 3\\l"' in to_dot(graph, explain="a").source
+    assert 'label="f = ab\\ldmul/da = b = 3\\l"' in to_dot(graph, explain="a").source
 
 
 def test_explain_of_a_fan_out_lists_both_paths_in_the_caption():

@@ -78,7 +78,7 @@ def test_undefined_arithmetic_is_one_clear_sentence(build, message):
 
 def test_backward_through_an_undefined_derivative_is_one_sentence():
     y = Scalar(0.0, "x").sqrt()
-    with pytest.raises(ExplainerMathError, match=r"^the gradient is undefined at 't1' = sqrt\(x\): its local "
+    with pytest.raises(ExplainerMathError, match=r"^the gradient is undefined at 'sqrt' = sqrt\(x\): its local "
                                                  r"derivative ∂/∂x = 1/\(2√x\) is infinite or undefined at x = 0$"):
         y.backward()
 

@@ -331,11 +331,41 @@ def _rule(graph, unit: Unit) -> list[str]:
         edges = [e for e in graph.edges_into(op.id) if e.grad and e.text]
         if edges and all(e.text != op.op for e in edges):
             return [f"VJP ∂/∂{_short(names[e.index], unit.call.path)} = {e.text}" for e in edges]
-        return [f"VJP: {op.op}"]
+    torch_rule = _torch_rule(unit, ops)
+    if torch_rule:
+        return torch_rule
     seen = list(dict.fromkeys(labels.op_name(n.op) for n in ops))
     if len(seen) > 5:
         seen = seen[:5] + ["…"]
     return [f"VJP through {len(ops)} ops: " + ", ".join(seen)]
+
+
+_PLUMBING = {"TBackward0", "ViewBackward0", "UnsafeViewBackward0", "TransposeBackward0", "ReshapeAliasBackward0"}
+
+
+def _torch_rule(unit: Unit, ops: list) -> list[str]:
+    """A torch box whose one real grad_fn is an op of our registry gets that op's rule, written
+    with the module's names (x, weight, bias), and the grad_fn it runs."""
+    from ..ops import OPS
+
+    fns = [n.op for n in ops if n.op not in OPS]
+    main = [f for f in dict.fromkeys(fns) if f not in _PLUMBING]
+    if not fns or len(main) != 1:
+        return []
+    entry = next((op for op in OPS.values() if op.grad_fn == main[0]), None)
+    lines = []
+    if entry is not None:
+        names = ["x"] + [_short(name, unit.call.path) for name, _ in unit.call.params]
+        arity = len(entry.text) if entry.arity != -1 else 1
+        for index in range(min(arity, len(names))):
+            try:
+                text = entry.text[index].format(*names, out="y")
+            except (IndexError, KeyError):
+                continue
+            if entry.elementwise:
+                text = {"1": "grad", "-1": "−grad"}.get(text, f"grad · {text}")
+            lines.append(f"VJP ∂/∂{names[index]} = {text}")
+    return lines + [f"torch runs {', '.join(dict.fromkeys(fns))}"]
 
 
 def _node_label(graph, node, view: str) -> str:
