@@ -207,3 +207,56 @@ def test_cli_mnist_mlp_is_slide_shaped_with_module_names(cli, tmp_path, torch_vi
 def test_cli_bad_depth_exits_2(cli):
     run = cli("render", "--model", "mnist-mlp", "--depth", "deep", "-o", "m.svg")
     assert run.code == 2 and "--depth takes a whole number" in run.err and "Traceback" not in run.err
+
+
+# -- the step-through page of a network, in headless chromium ---------------------------------
+
+_LAYOUT_PROBE = """() => {
+  const svg = document.querySelector('#graph svg'), scale = svg.getScreenCTM().a;
+  const sizes = Array.from(svg.querySelectorAll('text')).filter(t => t.textContent.trim())
+    .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  const boxes = Array.from(svg.querySelectorAll('g.node')).map(g => {
+    const shape = g.querySelector('ellipse, polygon, path').getBoundingClientRect();
+    const badge = g.querySelector('text.grad-badge').getBoundingClientRect();
+    return [g.querySelector('title').textContent, shape, badge];
+  });
+  const hit = (a, b) => a.width && b.width && a.left < b.right - 1 && b.left < a.right - 1
+                        && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = 0; j < boxes.length; j++) {
+    if (i === j) continue;
+    if (i < j && hit(boxes[i][1], boxes[j][1])) overlaps.push([boxes[i][0], boxes[j][0], 'nodes']);
+    if (hit(boxes[i][2], boxes[j][1])) overlaps.push([boxes[i][0], boxes[j][0], 'badge on node']);
+    if (i < j && hit(boxes[i][2], boxes[j][2])) overlaps.push([boxes[i][0], boxes[j][0], 'badges']);
+  }
+  const panel = document.getElementById('panel').getBoundingClientRect();
+  const nav = document.querySelector('nav').getBoundingClientRect();
+  return {smallest: Math.min(...sizes), overlaps, panelBottom: panel.bottom, navTop: nav.top,
+          panelHeight: panel.height};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])
+def test_neuron_paths_page_is_readable_and_nothing_overlaps(cli, tmp_path, size):
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("chromium is not at /usr/bin/chromium (make browser)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    run = cli("animate", "--model", "neuron-paths", "-o", "np.html")
+    assert run.code == 0, run.err
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((tmp_path / "np.html").as_uri())
+        page.keyboard.press("End")                       # every gradient written under its node
+        found = page.evaluate(_LAYOUT_PROBE)
+        browser.close()
+    assert not errors
+    assert found["smallest"] >= 12, found["smallest"]
+    assert found["overlaps"] == [], found["overlaps"][:5]
+    assert found["panelBottom"] <= found["navTop"] + 0.5 and found["panelHeight"] > 60
