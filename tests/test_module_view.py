@@ -177,7 +177,7 @@ def test_a_long_chain_folds_into_columns_to_stay_within_3_to_1():
 @needs_dot
 def test_depth_ops_draws_every_op_in_clusters_and_rankdir_turns_it():
     _, traced = mlp()
-    ops_view = to_dot(traced.graph, view="forward", depth="ops").source
+    ops_view = to_dot(traced.graph, view="forward", depth="ops", rankdir="LR").source
     assert "rankdir=LR" in ops_view and "label=Sequential" in ops_view and "linear#2" in ops_view
     assert "rankdir=TB" in to_dot(traced.graph, view="forward", depth="ops", rankdir="tb").source
     assert "rankdir=LR" in to_dot(traced.graph, view="forward", rankdir="LR").source
@@ -260,3 +260,24 @@ def test_neuron_paths_page_is_readable_and_nothing_overlaps(cli, tmp_path, size)
     assert found["smallest"] >= 12, found["smallest"]
     assert found["overlaps"] == [], found["overlaps"][:5]
     assert found["panelBottom"] <= found["navTop"] + 0.5 and found["panelHeight"] > 60
+
+
+@needs_dot
+@pytest.mark.parametrize("model", ["neuron-paths", "two-layer", "mnist-mlp"])
+@pytest.mark.parametrize("use_torch", [False, True])
+def test_every_built_in_model_is_slide_shaped_in_every_view(model, use_torch):
+    from explainer.commands.common import load
+
+    traced = load(None, "", model, use_torch)
+    for view in ("forward", "backward", "both"):
+        assert_slide_shaped(svg(traced.graph, view=view))
+
+
+@needs_dot
+def test_torch_ops_say_their_op_and_parameters_and_edges_say_what_flows():
+    from explainer.commands.common import load
+
+    words = picture(svg(load(None, "", "mnist-mlp", True).graph, view="both", depth="ops"))[2]
+    assert "linear(fc1.weight, fc1.bias)" in words and "AddmmBackward0" in words
+    assert "gradient [64, 28]" in words and "gradient [28, 784]" in words
+    assert "VJP: " not in words and not re.search(r"∂\w+Backward0", words)

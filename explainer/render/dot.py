@@ -71,7 +71,31 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
     if module_view is not None:
         return module_view(view)
     layout = _layout(graph, collapse, max_nodes)
-    return _with_rankdir(_draw(graph, view, layout, explanation), rankdir)
+    drawn = _draw(graph, view, layout, explanation)
+    if rankdir is None and _slide_fitted(graph, layout):
+        return _squarer(drawn)
+    return _with_rankdir(drawn, rankdir)
+
+
+def _slide_fitted(graph, layout) -> bool:
+    """Tensor networks (a chain of matmuls drawn left to right is 10:1) are turned top to bottom
+    when that is squarer; expressions keep left to right. Small pictures only: it costs a layout."""
+    return len(set(layout.unit)) <= LARGE and any(getattr(n.value, "ndim", 0) for n in graph.nodes)
+
+
+def _squarer(dot: graphviz.Digraph) -> graphviz.Digraph:
+    """Left to right where it is within 3:1, else whichever of LR and TB is squarer."""
+    from .modules import MAX_ASPECT, _size
+
+    def ratio(d):
+        width, height = _size(_pipe(d, "plain"))
+        return max(width, height) / max(min(width, height), 1e-9)
+
+    wide = ratio(dot)
+    if wide <= MAX_ASPECT:
+        return dot
+    tall = _with_rankdir(dot.copy(), "TB")
+    return tall if ratio(tall) < wide else dot
 
 
 def _module_view(graph, explain, collapse, depth, rankdir):
@@ -339,6 +363,8 @@ def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple
         if box is None:
             cluster = tuple(group_parts(n.group)) if n.group else ()
             attrs = _node_attrs(n, output_name, view, graph.output)
+            if n.kind == "op" and labels.is_grad_fn(n.op):
+                attrs["label"] = _torch_op_label(graph, n, output_name, view)
         else:
             cluster = tuple(group_parts(box.key)[:-1])
             attrs = _box_attrs(box)
@@ -416,6 +442,28 @@ def _node_attrs(node, output_name: str, view: str, output_id: int) -> dict:
     return attrs
 
 
+class _Html(str):
+    """A label already written as graphviz's HTML-like text (user text escaped inside)."""
+
+
+def _torch_op_label(graph, node, output_name: str, view: str) -> "_Html":
+    """A torch op: the op with the parameters it takes (`linear(fc1.weight, fc1.bias)`), its
+    value or shape and gradient as usual, and torch's grad_fn as a small last line."""
+    import html as _h
+
+    lines = labels.node_lines(node, output_name, view)
+    lines = [line for line in lines if line != node.op]
+    feeding = [j for i in node.inputs  # a weight reaches linear through its transpose (TBackward0)
+               for j in ((i,) if graph.nodes[i].op != "TBackward0" else graph.nodes[i].inputs)]
+    params = [graph.nodes[i].name for i in feeding if graph.nodes[i].kind == "input"
+              and (graph.nodes[i].attrs or {}).get("role") == "parameter"]
+    op = labels.op_name(node.op)
+    head = f"{op}({', '.join(params)})" if params else (op if op != node.name.split("#")[0] else "")
+    rows = ([_h.escape(head)] if head else []) + [_h.escape(line) for line in lines]
+    rows.append(f'<FONT POINT-SIZE="9" COLOR="#666666">{_h.escape(node.op)}</FONT>')
+    return _Html("<" + "<BR/>".join(rows) + ">")
+
+
 def _box_attrs(box: Box) -> dict:
     title = group_parts(box.key)[-1]
     attrs = {"label": _label(labels.box_lines(title, box.members)), "shape": "box3d",
@@ -485,4 +533,5 @@ def _attr_text(attrs: dict) -> str:
         style = _STYLE_TEXTS[key] = " ".join(f"{k}={_quote(attrs[k])}" for k in sorted(attrs))
     if label is None:
         return f" [{style}]" if style else ""
-    return f" [label={_quote(label)} {style}]" if style else f" [label={_quote(label)}]"
+    text = label if isinstance(label, _Html) else _quote(label)
+    return f" [label={text} {style}]" if style else f" [label={text}]"

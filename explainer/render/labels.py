@@ -50,6 +50,11 @@ def op_name(op: str | None) -> str:
     return torch_op(op)
 
 
+def is_grad_fn(op: str | None) -> bool:
+    """Whether an op name is torch's grad_fn class ("AddmmBackward0"), read from a torch graph."""
+    return bool(op) and op not in OPS and "Backward" in op
+
+
 def partial(out: str, of: str) -> str:
     return f"∂{grouped(out)}/∂{grouped(of)}"
 
@@ -95,6 +100,9 @@ def edge_text(edge, src, dst) -> str | None:
     vector-Jacobian rule; an edge into which no gradient flows has no label."""
     if not edge.grad:
         return None
+    if edge.local is None and is_grad_fn(edge.text):   # torch's graph: say what flows back
+        grad = getattr(src.grad, "shape", None)
+        return f"gradient {shape_text(grad)}" if grad else None
     if edge.local is None:
         return f"VJP: {edge.text}" if edge.text else None
     number = value_text(edge.local)
