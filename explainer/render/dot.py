@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -72,15 +73,36 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
         return module_view(view)
     layout = _layout(graph, collapse, max_nodes)
     drawn = _draw(graph, view, layout, explanation)
-    if rankdir is None and _slide_fitted(graph, layout):
-        return _squarer(drawn)
+    if _slide_fitted(graph, layout):
+        _layers_apart(drawn, graph, layout)
+        if rankdir is None:
+            return _squarer(drawn)
     return _with_rankdir(drawn, rankdir)
 
 
+_EDGE_IDS = re.compile(r"^\t([ng])(\d+) -> ([ng])(\d+) \[")
+
+
+def _layers_apart(dot: graphviz.Digraph, graph, layout) -> None:
+    """Edges from one top-level group into another (layer 1 → layer 2) get two ranks: the next
+    layer's weights then sit below the last one's outputs, so dot can stack the groups' clusters
+    instead of setting them side by side in a staircase."""
+    top = {}
+    for n in graph.nodes:
+        top[layout.unit[n.id]] = group_parts(n.group)[0] if n.group else None
+    for k, line in enumerate(dot.body):
+        match = _EDGE_IDS.match(line)
+        if match is None:
+            continue
+        src, dst = match[1] + match[2], match[3] + match[4]
+        if top.get(src) and top.get(dst) and top[src] != top[dst]:
+            dot.body[k] = line.replace(" [", " [minlen=2 ", 1)
+
+
 def _slide_fitted(graph, layout) -> bool:
-    """Tensor networks (a chain of matmuls drawn left to right is 10:1) are turned top to bottom
-    when that is squarer; expressions keep left to right. Small pictures only: it costs a layout."""
-    return len(set(layout.unit)) <= LARGE and any(getattr(n.value, "ndim", 0) for n in graph.nodes)
+    """Networks (tensors, or scalars grouped by layer and neuron: a chain of matmuls drawn left to
+    right is 10:1) are turned top to bottom when that is squarer; expressions keep left to right. Small pictures only: it costs a layout."""
+    return len(set(layout.unit)) <= LARGE and any(getattr(n.value, "ndim", 0) or n.group for n in graph.nodes)
 
 
 def _squarer(dot: graphviz.Digraph) -> graphviz.Digraph:
