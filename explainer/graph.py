@@ -179,7 +179,7 @@ class Graph:
             nodes.append(Node(
                 id=i, name=names[i], kind=kind, op=n.op.name if n.inputs else None,
                 inputs=tuple(ids[id(x)] for x in n.inputs), value=n.value,
-                grad=walk.grads.get(id(n)), attrs=dict(n.attrs or {}),
+                grad=walk.grads.get(id(n)), attrs=_leaf_role(n) or dict(n.attrs or {}),
                 group=getattr(n, "group", None),
             ))
         edges = []
@@ -264,6 +264,13 @@ def _unique_names(order: Iterable) -> list[str]:
         taken.add(name)
         names.append(name)
     return names
+
+
+def _leaf_role(node) -> dict | None:
+    """A module's weight is drawn as a parameter, not as an input."""
+    if not node.inputs and type(node).__name__ == "Parameter":
+        return {**(node.attrs or {}), "role": "parameter"}
+    return None
 
 
 def _ops_per_group(order) -> dict:

@@ -238,13 +238,14 @@ _LAYOUT_PROBE = """() => {
 
 @pytest.mark.browser
 @pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])
-def test_neuron_paths_page_is_readable_and_nothing_overlaps(cli, tmp_path, size):
+@pytest.mark.parametrize("model", ["neuron-paths", "mnist-mlp"])
+def test_a_network_page_is_readable_and_nothing_overlaps(cli, tmp_path, size, model):
     from pathlib import Path
 
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("chromium is not at /usr/bin/chromium (make browser)")
     playwright = pytest.importorskip("playwright.sync_api")
-    run = cli("animate", "--model", "neuron-paths", "-o", "np.html")
+    run = cli("animate", "--model", model, "-o", "np.html")
     assert run.code == 0, run.err
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium",

@@ -169,8 +169,11 @@ def _picture(graph) -> str:
     from .dot import _pipe, to_dot
 
     dot = to_dot(graph, view="forward", depth="ops")
-    dot.body[0] = dot.body[0].replace("nodesep=0.3", f"nodesep={BADGE_NODESEP}").replace(
-        "ranksep=0.5", f"ranksep={BADGE_RANKSEP}")
+    # the badge sits under its node: room below it within a rank (LR) or between ranks (TB), and
+    # room beside it for a badge wider than its node
+    beside, below = (("1.1", "0.8") if "rankdir=TB" in dot.body[0] else (BADGE_NODESEP, BADGE_RANKSEP))
+    dot.body[0] = dot.body[0].replace("nodesep=0.3", f"nodesep={beside}").replace(
+        "ranksep=0.5", f"ranksep={below}")
     picture = _pipe(dot, "svg").decode("utf-8")
     return picture[picture.index("<svg"):]
 
