@@ -216,7 +216,7 @@ _LAYOUT_PROBE = """() => {
   const sizes = Array.from(svg.querySelectorAll('text')).filter(t => t.textContent.trim())
     .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
   const boxes = Array.from(svg.querySelectorAll('g.node')).map(g => {
-    const shape = g.querySelector('ellipse, polygon, path').getBoundingClientRect();
+    const shape = (g.querySelector('ellipse, polygon, path') || g.querySelector('text')).getBoundingClientRect();
     const badge = g.querySelector('text.grad-badge').getBoundingClientRect();
     return [g.querySelector('title').textContent, shape, badge];
   });
