@@ -8,8 +8,8 @@ at build time; nothing generated is committed. The steps:
        <!-- explainer: render "J = 3(a + bc)" --at a=5,b=3,c=2 -o img/j.svg -->
    runs in the page's folder; a non-zero exit fails the build. `<!-- explainer-error: ARGS -->`
    shows a user mistake instead: it must exit with code 2, and its one-sentence message is shown;
-3. write the CLI reference from the typer app, the Python API page from the docstrings, and the
-   Jupyter page by executing docs/notebook.ipynb (nbclient);
+3. write the CLI reference from the typer app, the Python API page from the docstrings, the op
+   table from the op registry, and the Jupyter page by executing docs/notebook.ipynb (nbclient);
 4. run `mkdocs build --strict`: a warning (a broken link, a missing picture) fails the build.
 """
 from __future__ import annotations
@@ -289,6 +289,14 @@ def _signature(obj) -> str:
     return ""
 
 
+def op_table() -> str:
+    """The Ops page: one row per op of the registry (explainer/ops/table.py)."""
+    sys.path.insert(0, str(ROOT))
+    from explainer.ops.table import markdown
+
+    return markdown()
+
+
 def notebook_page(source: Path, folder: Path) -> str:
     """Execute the notebook headlessly and write it out as a page: code, printed text, pictures."""
     try:
@@ -350,6 +358,7 @@ def build(site_dir: Path | None = None, workers: int = 2) -> Path:
     count = expand_pages(pages, workers)
     (STAGING / "cli.md").write_text(cli_reference(), encoding="utf-8")
     (STAGING / "api.md").write_text(api_reference(), encoding="utf-8")
+    (STAGING / "ops.md").write_text(op_table(), encoding="utf-8")
     (STAGING / "notebook.md").write_text(notebook_page(DOCS / "notebook.ipynb", STAGING), encoding="utf-8")
     site_dir = (site_dir or ROOT / "site").resolve()
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",

@@ -85,7 +85,7 @@ def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
         with np.errstate(all="ignore"):  # a nan or inf is reported by `nonfinite`, not by numpy's warnings
             root = trace_expression(expression, values)
         source = expression
-    elif hasattr(expression, "inputs") and hasattr(expression, "_input_grads"):
+    elif hasattr(expression, "inputs") and hasattr(expression, "input_grads"):
         if values:
             raise ExplainerError("values are only taken with an expression text, not with a traced node")
         root, source = expression, ""

@@ -1,13 +1,14 @@
 """torch.nn.functional for the tensor engine: layers and losses as functions of tensors.
 
 Every function is one registry op (see ops/tensor_ops.py), so each shows up in a graph as one
-node with torch's grad_fn name and its vector-Jacobian rule.
+node with torch's grad_fn name and its vector-Jacobian rule. The elementwise functions (relu,
+sigmoid, tanh, leaky_relu, …) are made from the registry at the end of this file.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .ops import OPS
+from .ops import OPS, functions
 from .tensor import Tensor, TensorError, _apply, _leaf, _rng
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -30,9 +31,6 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return _apply(OPS["linear"], inputs, None, name)
 
 
-def relu(x: Tensor) -> Tensor: return x.relu()
-def sigmoid(x: Tensor) -> Tensor: return x.sigmoid()
-def tanh(x: Tensor) -> Tensor: return x.tanh()
 def softmax(x: Tensor, dim: int = -1) -> Tensor: return x.softmax(dim)
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor: return x.log_softmax(dim)
 
@@ -94,3 +92,15 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     return _apply(OPS["max_pool2d"], (x,),
                   {"kernel_size": kernel_size, "stride": stride, "padding": padding})
+
+
+def _elementwise(op):
+    """`functional.leaky_relu(x, 0.2)` is `x.leaky_relu(0.2)`: the registry's op, its parameters."""
+    def function(x: Tensor, *args, **kwargs) -> Tensor:
+        return getattr(x, op.name)(*args, **kwargs)
+    function.__name__, function.__qualname__, function.__doc__ = op.name, op.name, op.help
+    return function
+
+
+for _op in functions():
+    globals()[_op.name] = _elementwise(_op)

@@ -1,8 +1,8 @@
 """The graph model: one backward walk for every engine, and the snapshot every view reads.
 
-An engine node (a `Scalar`, a `Tensor`) is anything with `.inputs` (a tuple of engine nodes) and
-`._input_grads(g)` (the gradients its inputs receive when `g` flows into it), hashed by identity
-(`object.__hash__`: the walk keys its sets and dicts by the nodes themselves). `backpropagate`
+An engine node (a `Scalar`, a `Tensor`) is an `EngineNode`: it has `.inputs` (a tuple of engine
+nodes) and `.input_grads(g)` (the gradients its inputs receive when `g` flows into it), and is
+hashed by identity (the walk keys its sets and dicts by the nodes themselves). `backpropagate`
 walks such nodes in reverse topological order — iteratively, so a 100,000-deep chain is fine —
 and can record each step it takes. `Graph.build` runs that walk and freezes the result into plain
 records (`Node`, `Edge`, `Step`) that the renderers, the explanation, the animation and the torch
@@ -11,9 +11,34 @@ check read. Node ids are positions in topological order, never `id()`, so output
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
 
 from .format import fmt
+
+
+@runtime_checkable
+class EngineNode(Protocol):
+    """What an engine's node offers the backward walk and the snapshot (`Scalar` and `Tensor` do).
+
+    The walk needs only `inputs` and `input_grads`; `Graph.build` reads the rest to draw it.
+    Nodes must hash by identity: two nodes holding equal numbers are still two nodes."""
+
+    inputs: tuple            # the nodes this one was computed from; () for a leaf
+    op: Any                  # the registry's `Op` that made it (None for a leaf)
+    name: str | None         # the name the user gave, if any
+    value: Any               # its number or array
+    requires_grad: bool      # whether a gradient flows to it
+    attrs: dict | None       # the op's parameters (e.g. {"negative_slope": 0.2}), or None
+
+    def input_grads(self, g) -> Sequence:
+        """One gradient per input, given the gradient `g` of this node: g · ∂self/∂input
+        (a vector-Jacobian product for tensors), None for an input that wants none."""
+
+    def local_derivative(self, index: int) -> Any:
+        """∂self/∂inputs[index] as a number (scalars) or None (tensors: a rule, see local_text)."""
+
+    def local_text(self, index: int, names: list[str], out: str) -> str:
+        """That derivative as the pictures print it, with the nodes' names filled in."""
 
 
 def topological_order(root) -> list:
@@ -74,10 +99,15 @@ class Backward:
         return self._grads
 
 
-def backpropagate(root, seed, record: bool = False) -> Backward:
-    """Reverse-mode differentiation from `root`, seeded with `seed` (1 for a scalar output)."""
+def backpropagate(root: EngineNode, seed, record: bool = False) -> Backward:
+    """Reverse-mode differentiation from `root`, seeded with `seed` (1 for a scalar output).
+
+    Each node, outputs first, hands its gradient `g` to its inputs (`node.input_grads(g)`);
+    an input used twice adds up what it receives."""
     order = topological_order(root)
     grads = {root: seed}
+    if not root.requires_grad:  # a constant: no gradient flows anywhere below it
+        return Backward(order, grads, [])
     get = grads.get
     steps = []
     for node in reversed(order):
@@ -87,13 +117,13 @@ def backpropagate(root, seed, record: bool = False) -> Backward:
         g = get(node)
         if g is None:
             continue
-        contributions = node._input_grads(g)
+        contributions = node.input_grads(g)
         if record:
             for index, (inp, contribution) in enumerate(zip(inputs, contributions)):
                 if contribution is not None:
                     previous = get(inp)
                     grads[inp] = contribution if previous is None else previous + contribution
-                    steps.append(Step(node, index, inp, g, node._local(index), contribution))
+                    steps.append(Step(node, index, inp, g, node.local_derivative(index), contribution))
             continue
         if len(inputs) == 2:  # the same, minus the recording; two inputs unrolled (most nodes)
             a, b = inputs
@@ -190,8 +220,8 @@ class Graph:
             for index, x in enumerate(n.inputs):
                 edges.append(Edge(
                     src=ids[id(x)], dst=ids[id(n)], index=index,
-                    local=n._local(index) if x.requires_grad else None,
-                    text=n._local_text(index, input_names, names[ids[id(n)]]),
+                    local=n.local_derivative(index) if x.requires_grad else None,
+                    text=n.local_text(index, input_names, names[ids[id(n)]]),
                     grad=x.requires_grad,
                 ))
         steps = [GraphStep(ids[id(s.node)], ids[id(s.input)], s.index, s.upstream, s.local,

@@ -136,10 +136,10 @@ def undefined_gradient(root) -> ExplainerMathError | None:
             if not getattr(x, "requires_grad", False):
                 continue
             try:
-                node._local(index)
+                node.local_derivative(index)
             except (ArithmeticError, ValueError):
                 inputs = [names[id(i)] for i in node.inputs]
-                text = node._local_text(index, inputs, names[id(node)])
+                text = node.local_text(index, inputs, names[id(node)])
                 at = ", ".join(f"{names[id(i)]} = {fmt(i.value)}" for i in node.inputs
                                if names[id(i)] != fmt(i.value))  # not the constants: they say their value
                 return ExplainerMathError(

@@ -3,12 +3,15 @@
 A `Scalar` is one number in a graph. Operators build new Scalars; `backward()` walks the graph
 once (see graph.backpropagate) and leaves d(output)/d(node) in every node's `.grad`.
 No closures are stored, so graphs are not reference cycles and die as soon as they are dropped.
+The methods named after functions (`x.exp()`, `x.leaky_relu(0.2)`) are made from the registry's
+elementwise functions at the end of this file: a new op there is a new method here.
 """
 from __future__ import annotations
 
 import math
+from numbers import Real
 
-from .errors import ExplainerMathError
+from .errors import ExplainerError, ExplainerMathError
 from .format import fmt
 from .graph import backpropagate
 from .ops import OPS, Op
@@ -32,36 +35,83 @@ class Scalar:
 
     # -- building the graph --------------------------------------------------------------------
     @staticmethod
-    def apply(op_name: str, *inputs: "Scalar", name: str | None = None) -> "Scalar":
+    def apply(op_name: str, *inputs: "Scalar", name: str | None = None, **params) -> "Scalar":
+        """The registry's op `op_name` on `inputs`: `Scalar.apply("leaky_relu", x, negative_slope=0.2)`."""
         op = OPS[op_name]
+        attrs = op.bind((), params)
         values = [x.value for x in inputs]
         try:
-            value = op.forward(MATH, *values)
+            value = op.forward(MATH, *values, **(attrs or {}))
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
             raise ExplainerMathError(domain_message(op, values, exc)) from None
         out = _node(_checked(op, values, value), op, inputs, any(x.requires_grad for x in inputs))
         out.name = name
+        out.attrs = attrs
         return out
 
-    def _input_grads(self, g):
+    # -- the graph protocol (graph.EngineNode): what the backward walk and the pictures read -----
+    def input_grads(self, g) -> tuple:
+        """The gradient each input receives when `g` flows into this node: g · ∂self/∂input
+        (None for an input that wants no gradient). Runs once per node per backward."""
         inputs = self.inputs
-        if not self.requires_grad:
-            return (None,) * len(inputs)
-        if len(inputs) == 2:  # the common case unrolled (this runs once per node per backward)
-            x, y = inputs
-            dx, dy = self.op.local(MATH, (x.value, y.value), self.value)
-            return (g * dx if x.requires_grad else None, g * dy if y.requires_grad else None)
-        if len(inputs) == 1:
-            x = inputs[0]
-            return (g * self.op.local(MATH, (x.value,), self.value)[0] if x.requires_grad else None,)
-        locals_ = self.op.local(MATH, tuple(x.value for x in inputs), self.value)
-        return tuple(g * d if x.requires_grad else None for x, d in zip(inputs, locals_))
+        if self.attrs is None:  # no parameters: the common cases unrolled
+            if len(inputs) == 2:
+                x, y = inputs
+                dx, dy = self.op.local(MATH, (x.value, y.value), self.value)
+                return (g * dx if x.requires_grad else None, g * dy if y.requires_grad else None)
+            if len(inputs) == 1:
+                x = inputs[0]
+                return (g * self.op.local(MATH, (x.value,), self.value)[0] if x.requires_grad else None,)
+        return tuple(g * d if x.requires_grad else None
+                     for x, d in zip(inputs, self.local_derivatives()))
 
-    def _local(self, index: int) -> float:
-        return self.op.local(MATH, [x.value for x in self.inputs], self.value)[index]
+    def local_derivatives(self) -> tuple:
+        """∂self/∂input for every input, from the registry's rule (with this node's parameters)."""
+        values = tuple(x.value for x in self.inputs)
+        return self.op.local(MATH, values, self.value, **(self.attrs or {}))
 
-    def _local_text(self, index: int, names: list[str], out: str) -> str:
-        return self.op.derivative_text(index, names, out)
+    def local_derivative(self, index: int) -> float:
+        return self.local_derivatives()[index]
+
+    def local_text(self, index: int, names: list[str], out: str) -> str:
+        return self.op.derivative_text(index, names, out, self.attrs)
+
+    @property
+    def data(self) -> float:
+        """micrograd's name for `.value` (`p.data -= lr * p.grad` works)."""
+        return self.value
+
+    @data.setter
+    def data(self, value) -> None:
+        self.value = float(value)
+
+    # -- comparisons by value, as minitorch's Scalar; hashing stays by identity (the walk keys
+    # its dicts by nodes, so two equal numbers must stay two nodes) -----------------------------
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        other = _number(other)
+        return NotImplemented if other is None else self.value == other
+
+    def __ne__(self, other):
+        other = _number(other)
+        return NotImplemented if other is None else self.value != other
+
+    def __lt__(self, other):
+        other = _number(other)
+        return NotImplemented if other is None else self.value < other
+
+    def __le__(self, other):
+        other = _number(other)
+        return NotImplemented if other is None else self.value <= other
+
+    def __gt__(self, other):
+        other = _number(other)
+        return NotImplemented if other is None else self.value > other
+
+    def __ge__(self, other):
+        other = _number(other)
+        return NotImplemented if other is None else self.value >= other
 
     # -- operators (straight to the registry's op: no name lookup, no generic *args) -------------
     def __add__(self, other): return _binary(_ADD, self, other if other.__class__ is Scalar else lift(other))
@@ -75,26 +125,21 @@ class Scalar:
     def __pow__(self, other): return _binary(_POW, self, lift(other))
     def __rpow__(self, other): return _binary(_POW, lift(other), self)
     def __neg__(self): return _unary(_NEG, self)
-
-    def exp(self): return _unary(_EXP, self)
-    def log(self): return _unary(_LOG, self)
-    def sqrt(self): return _unary(_SQRT, self)
-    def sin(self): return _unary(_SIN, self)
-    def cos(self): return _unary(_COS, self)
-    def tan(self): return _unary(_TAN, self)
-    def tanh(self): return _unary(_TANH, self)
-    def sigmoid(self): return _unary(_SIGMOID, self)
-    def relu(self): return _unary(_RELU, self)
-    def abs(self): return _unary(_ABS, self)
-    __abs__ = abs
+    def __abs__(self): return self.abs()
 
     # -- differentiation -----------------------------------------------------------------------
-    def backward(self) -> None:
-        """Accumulate d(self)/d(node) into `.grad` of every node self depends on."""
-        from .numerics import gradients_explained
-
-        with gradients_explained(self):
-            walk = backpropagate(self, 1.0)
+    def backward(self, gradient=1.0) -> None:
+        """Accumulate d(self)/d(node) into `.grad` of every node self depends on; `gradient`
+        (a number or Scalar, 1 by default) seeds the walk: the grads are then gradient·d(self)/d(node)."""
+        seed = gradient if gradient.__class__ is float else _number(gradient)
+        if seed is None:
+            raise ExplainerError(f"backward(gradient) takes a number or a Scalar, not "
+                                 f"{type(gradient).__name__}")
+        try:
+            walk = backpropagate(self, seed)
+        except (ArithmeticError, ValueError) as exc:  # 1/(2√x) at x = 0: say where, in one sentence
+            from .numerics import undefined_gradient  # (only now: numpy stays unimported)
+            raise (undefined_gradient(self) or exc) from None
         for node, g in walk.by_node.items():
             node.grad += g
 
@@ -105,14 +150,22 @@ class Scalar:
 
 def lift(x) -> Scalar:
     """A Python number used in an expression becomes a constant node (no gradient)."""
-    return x if isinstance(x, Scalar) else Scalar(x, requires_grad=False)
+    if isinstance(x, Scalar):
+        return x
+    return _node(x if x.__class__ is float else float(x), None, (), False)
+
+
+def _number(x) -> float | None:
+    """What a Scalar is compared with: another Scalar's value, or a plain real number."""
+    if isinstance(x, Scalar):
+        return x.value
+    if isinstance(x, Real):
+        return float(x)
+    return None
 
 
 _ADD, _SUB, _MUL, _DIV, _POW, _NEG = (OPS[n] for n in ("add", "sub", "mul", "div", "pow", "neg"))
-_EXP, _LOG, _SQRT, _SIN, _COS, _TAN = (OPS[n] for n in ("exp", "log", "sqrt", "sin", "cos", "tan"))
-_TANH, _SIGMOID, _RELU, _ABS = (OPS[n] for n in ("tanh", "sigmoid", "relu", "abs"))
 _new = object.__new__
-_isinf = math.isinf
 
 
 def _node(value: float, op: Op, inputs: tuple, requires_grad: bool) -> Scalar:
@@ -135,7 +188,7 @@ def _binary(op: Op, x: Scalar, y: Scalar) -> Scalar:
         value = op.forward(MATH, x.value, y.value)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise ExplainerMathError(domain_message(op, [x.value, y.value], exc)) from None
-    if value.__class__ is not float or _isinf(value):
+    if value.__class__ is not float or value - value:  # x − x is 0 for a finite x, nan for ±inf
         value = _checked(op, [x.value, y.value], value)
     out = _new(Scalar)  # _node's body, inlined: one Python call less per operation
     out.value = value
@@ -149,12 +202,12 @@ def _binary(op: Op, x: Scalar, y: Scalar) -> Scalar:
     return out
 
 
-def _unary(op: Op, x: Scalar) -> Scalar:
+def _unary(op: Op, x: Scalar, attrs: dict | None = None) -> Scalar:
     try:
-        value = op.forward(MATH, x.value)
+        value = op.forward(MATH, x.value) if attrs is None else op.forward(MATH, x.value, **attrs)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise ExplainerMathError(domain_message(op, [x.value], exc)) from None
-    if value.__class__ is not float or _isinf(value):
+    if value.__class__ is not float or value - value:  # as in _binary
         value = _checked(op, [x.value], value)
     out = _new(Scalar)  # as in _binary
     out.value = value
@@ -163,7 +216,7 @@ def _unary(op: Op, x: Scalar) -> Scalar:
     out.inputs = (x,)
     out.name = None
     out.requires_grad = x.requires_grad
-    out.attrs = None
+    out.attrs = attrs
     out.group = None
     return out
 
@@ -190,3 +243,24 @@ def domain_message(op: Op, values: list[float], exc: Exception) -> str:
         shown = f" {op.symbol} ".join(fmt(v) for v in values) if op.arity == 2 else f"{op.name}({args})"
         return f"overflow: {shown} is too large for a 64-bit float"
     return f"{op.name}({args}) is undefined"
+
+
+# -- methods made from the registry: x.exp(), x.relu(), x.leaky_relu(0.2), … ---------------------
+
+def _function_method(op: Op):
+    """The Scalar method for the registry's elementwise function `op` (parameters positional or
+    by name, defaults from the registry)."""
+    if op.params:
+        def method(self, *args, **kwargs):
+            return _unary(op, self, op.bind(args, kwargs))
+    else:
+        def method(self):
+            return _unary(op, self)
+    method.__name__, method.__qualname__ = op.name, f"Scalar.{op.name}"
+    method.__doc__ = op.help
+    return method
+
+
+for _op in OPS.values():
+    if _op.function:
+        setattr(Scalar, _op.name, _function_method(_op))

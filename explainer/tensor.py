@@ -1,7 +1,7 @@
 """The tensor engine: numpy arrays with torch's autograd semantics, on the one op registry.
 
-A `Tensor` is a node of the same graph protocol as a `Scalar` (`.inputs`, `.op`, `.value`,
-`._input_grads`), so `Graph.build(t, seed=np.ones_like(t.value))` draws it and `backward()` runs
+A `Tensor` is a node of the same graph protocol as a `Scalar` (`graph.EngineNode`: `.inputs`,
+`.op`, `.value`, `.input_grads`), so `Graph.build(t, seed=np.ones_like(t.value))` draws it and `backward()` runs
 the one walk in `graph.backpropagate`. Elementwise ops take their local derivative from
 `ops/elementwise.py` (times the upstream gradient, summed back over broadcast dimensions);
 structural ops (matmul, sum, softmax, conv2d, …) take their vector-Jacobian product from
@@ -14,7 +14,7 @@ import numpy as np
 from .errors import ExplainerError
 from .format import fmt
 from .graph import backpropagate
-from .ops import OPS
+from .ops import OPS, functions
 from .ops.backends import NUMPY
 from .ops.tensor_ops import _is_basic, unbroadcast
 
@@ -185,10 +185,12 @@ class Tensor:
         self.requires_grad = flag
         return self
 
-    def _input_grads(self, g):
+    def input_grads(self, g):
         op, inputs = self.op, self.inputs
         if op.local is not None:
-            locals_ = op.local(NUMPY, [x.data for x in inputs], self.data)
+            attrs = self.attrs
+            locals_ = (op.local(NUMPY, [x.data for x in inputs], self.data, **attrs) if attrs else
+                       op.local(NUMPY, [x.data for x in inputs], self.data))
             grads = []
             for x, d in zip(inputs, locals_):
                 if not x._rg:
@@ -204,14 +206,14 @@ class Tensor:
         grads = op.vjp(g, [x.data for x in inputs], self.data, needs=needs, **(self.attrs or {}))
         return [gx if need else None for gx, need in zip(grads, needs)]
 
-    def _local(self, index: int):
-        return None  # a tensor's local derivative is a rule (see _local_text), not a number
+    def local_derivative(self, index: int):
+        return None  # a tensor's local derivative is a rule (see local_text), not a number
 
-    def _local_text(self, index: int, names: list[str], out: str) -> str:
+    def local_text(self, index: int, names: list[str], out: str) -> str:
         op = self.op
         if op.arity == -1:                       # cat, stack: one rule for every input
             return op.text[0].format(names[index], out=out)
-        text = op.derivative_text(index, names, out)
+        text = op.derivative_text(index, names, out, self.attrs if op.elementwise else None)
         if not op.elementwise:
             return text
         text = {"1": "grad", "-1": "−grad"}.get(text, f"grad · {text}")
@@ -390,17 +392,9 @@ class Tensor:
 
     add, sub, mul, div, pow = __add__, __sub__, __mul__, __truediv__, __pow__
 
-    def exp(self): return _apply(OPS["exp"], (self,))
-    def log(self): return _apply(OPS["log"], (self,))
-    def sqrt(self): return _apply(OPS["sqrt"], (self,))
-    def sin(self): return _apply(OPS["sin"], (self,))
-    def cos(self): return _apply(OPS["cos"], (self,))
-    def tan(self): return _apply(OPS["tan"], (self,))
-    def tanh(self): return _apply(OPS["tanh"], (self,))
-    def sigmoid(self): return _apply(OPS["sigmoid"], (self,))
-    def relu(self): return _apply(OPS["relu"], (self,))
-    def abs(self): return _apply(OPS["abs"], (self,))
-    __abs__ = abs
+    # exp, log, …, relu, leaky_relu: one method per elementwise function of the registry, made
+    # by _function_method below the class
+    def __abs__(self): return self.abs()
 
     # -- comparisons: plain boolean tensors, outside the graph --------------------------------
     def __eq__(self, other): return _leaf(self.data == _raw(other))
@@ -582,6 +576,30 @@ class MaxResult(tuple):
 _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
 
 
+def _function_method(op):
+    """The Tensor method for the registry's elementwise function `op`: `t.exp()`, `t.leaky_relu(0.2)`."""
+    if op.params:
+        def method(self, *args, **kwargs):
+            return _apply(op, (self,), op.bind(args, kwargs))
+    else:
+        def method(self):
+            return _apply(op, (self,))
+    method.__name__, method.__qualname__, method.__doc__ = op.name, f"Tensor.{op.name}", op.help
+    return method
+
+
+def _torch_function(op):
+    """torch's top-level function for the same op: `tensor.exp(t)` is `t.exp()`."""
+    def function(x, *args, **kwargs):
+        return getattr(x, op.name)(*args, **kwargs)
+    function.__name__, function.__qualname__, function.__doc__ = op.name, op.name, op.help
+    return function
+
+
+for _op in functions():
+    setattr(Tensor, _op.name, _function_method(_op))
+
+
 # -- making nodes --------------------------------------------------------------------------------
 
 def _leaf(array) -> Tensor:
@@ -712,14 +730,11 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return _apply(OPS["stack"], tuple(tensors), {"dim": dim})
 
 
-def exp(x): return x.exp()
-def log(x): return x.log()
-def sqrt(x): return x.sqrt()
-def sin(x): return x.sin()
-def cos(x): return x.cos()
-def tanh(x): return x.tanh()
-def sigmoid(x): return x.sigmoid()
-def relu(x): return x.relu()
+# exp, log, sqrt, sin, cos, tan, tanh, sigmoid, relu, abs, …: every elementwise function of the
+# registry that torch has at its top level (torch.exp, not torch.nn.functional.leaky_relu)
+for _op in functions():
+    if "." not in _op.torch_name:
+        globals()[_op.name] = _torch_function(_op)
 def sum(x, dim=None, keepdim=False): return x.sum(dim, keepdim)  # noqa: A001 (torch's name)
 def mean(x, dim=None, keepdim=False): return x.mean(dim, keepdim)
 def max(x, dim=None, keepdim=False): return x.max(dim, keepdim)  # noqa: A001

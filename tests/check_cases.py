@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from explainer.ops import OPS
+
 
 class Case(NamedTuple):
     text: str
@@ -118,3 +120,7 @@ CASES: list[Case] = [
     Case(nested_sqrt(20), {"x": 2.0}),
     Case(nested(["exp", "log"], 30), {"x": 1.5}),
 ]
+
+# every elementwise op of the registry, at each of its samples, as a user writes it
+CASES += [Case(op.written(s), dict(zip("xy", s.inputs))) for op in OPS.values() if op.elementwise
+          for s in op.samples if op.written(s)]

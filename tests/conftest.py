@@ -1,6 +1,8 @@
 """Shared test helpers: run the real CLI as a user would."""
 from __future__ import annotations
 
+import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +10,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The slow fuzz suites draw from this seed: fresh for each run unless given (CI fixes one per run),
+# printed in the header so that `EXPLAINER_FUZZ_SEED=N make test-slow` replays a failure.
+os.environ.setdefault("EXPLAINER_FUZZ_SEED", str(random.SystemRandom().randrange(2**32)))
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"fuzz seed: EXPLAINER_FUZZ_SEED={os.environ['EXPLAINER_FUZZ_SEED']} "
+                                "(the slow suites' randomness; set it to replay a run)")
 
 
 class Run:

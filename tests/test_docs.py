@@ -13,7 +13,7 @@ import typer
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 EXAMPLES_MD = ROOT.parent / "shared" / "EXAMPLES.md"
-GENERATED = {"cli.md", "api.md", "notebook.md"}  # written by docs/build.py
+GENERATED = {"cli.md", "api.md", "notebook.md", "ops.md"}  # written by docs/build.py
 
 
 def load_build():

@@ -4,30 +4,40 @@ Random expressions over every op the language has (+ - * / ^ @, unary minus, imp
 exp log ln sqrt sin cos tan tanh sigmoid relu abs, mean sum softmax log_softmax) at random values,
 scalars and tensors of random shapes. Each one either
   - traces, and then agrees with torch.autograd (float64, rtol 1e-9) at every node and with
-    central finite differences at every probed leaf (except at a relu/|x| kink), or reports the
-    first nan/inf it met and checks as a mismatch; or
+    central finite differences at every probed leaf, or reports the first nan/inf it met and
+    checks as a mismatch; or
   - fails with an ExplainerError whose message is one of DOCUMENTED below.
 No other exception may escape. Random text (token soup and arbitrary unicode) must only ever
 trace or raise ExplainerError.
 
+Finite differences are the second oracle, and one that cannot judge every point: at a relu/|x|
+kink, where the gradient is the rounding residue of terms many orders of magnitude larger
+(cancellation: ab/b at b = 1e-133), where a nudge crosses a domain edge, or where the difference
+quotients of different steps disagree among themselves (the step is not small against the point,
+or the function is ill-conditioned there). Those cases count as "fd not applicable" with the
+reason, and torch's agreement decides; everywhere else the tolerances are the check's own.
+
 The default suite tries 200 expressions of each kind (derandomized: the same ones every run);
-`pytest -m slow tests/test_fuzz.py` tries 2,000 of each with fresh randomness. Run with -s to see
-the counts of outcomes.
+`pytest -m slow tests/test_fuzz.py` tries 2,000 of each, drawn from the seed in
+EXPLAINER_FUZZ_SEED (printed in the header; fresh for each local run, fixed per CI run), so
+`EXPLAINER_FUZZ_SEED=N make test-slow` replays a failure. Run with -s to see the counts of outcomes.
 """
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from explainer.api import trace
 from explainer.errors import ExplainerError
-from explainer.expr import parse
+from explainer.ops import OPS
+from explainer.expr import FUNCTIONS, parse
 
 # Every message a user can get from an expression, as the code writes it (start of the sentence).
 DOCUMENTED = [
@@ -59,9 +69,11 @@ DOCUMENTED = [
 ]
 _DOCUMENTED = re.compile("|".join(f"(?:{p})" for p in DOCUMENTED))
 
-UNARY = ["exp", "log", "ln", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs"]
-REDUCE = ["mean", "sum", "softmax", "log_softmax"]
-KINKS = {"relu", "abs"}
+# the expression language's functions, from the op registry: elementwise ones for both engines,
+# reductions for tensors; ops whose derivative jumps somewhere (relu, abs at 0) are kinks
+UNARY = [name for name, f in FUNCTIONS.items() if not f.tensor_only]
+REDUCE = [name for name, f in FUNCTIONS.items() if f.tensor_only]
+KINKS = {name: op.kinks for name, op in OPS.items() if op.kinks}
 OUTCOMES: Counter = Counter()
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 
@@ -142,8 +154,8 @@ def tensor_cases(draw):
 def _kink_at_zero(graph) -> bool:
     """A relu or |x| whose input has an element at (or within rounding of) its kink."""
     for node in graph.nodes:
-        if node.op in KINKS:
-            x = np.abs(np.asarray(graph.nodes[node.inputs[0]].value, dtype=np.float64))
+        for kink in KINKS.get(node.op, ()):
+            x = np.abs(np.asarray(graph.nodes[node.inputs[0]].value, dtype=np.float64) - kink)
             if (x <= 1e-6 * max(1.0, float(np.max(x, initial=0.0)))).any():
                 return True
     return False
@@ -180,6 +192,10 @@ def _difference_quotients(graph, row, steps, relative_to_x: bool = False) -> np.
     return np.array(estimates)
 
 
+# _fd_explained's verdicts where no difference quotient settles: torch alone decides there.
+FD_CANNOT_JUDGE = {"domain edge", "ill-conditioned"}
+
+
 def _fd_explained(graph, row) -> str | None:
     """Why the check's one-step difference quotient may miss our gradient, or None if nothing does.
 
@@ -204,6 +220,44 @@ def _fd_explained(graph, row) -> str | None:
     return "ill-conditioned" if (spread > 1e-5 * scale).any() else None
 
 
+# Terms summing to a gradient this many times larger than the sum: the sum is a rounding residue
+# (float64 keeps ~16 digits), which torch computes alike and no difference quotient can check.
+CANCELLATION = 1e8
+
+
+def _cancellation(graph, leaf_id: int) -> str | None:
+    """Where, between the leaf and the output, a gradient is the small residue of large terms.
+
+    Each backward step adds one term to its input's gradient; Σ|terms| against |Σ terms| at a node
+    is how many digits the sum lost. The first node (from the output down) that lost more than
+    log10(CANCELLATION) of them is named with its magnitudes."""
+    from explainer.check import _downstream
+
+    on_path = set(_downstream(graph, leaf_id)) | {leaf_id}
+    magnitude: dict[int, np.ndarray] = {}
+    for step in graph.steps:
+        if step.input in on_path and step.contribution is not None:
+            term = np.abs(np.asarray(step.contribution, dtype=np.float64))
+            magnitude[step.input] = magnitude.get(step.input, 0.0) + term
+    for node in reversed(graph.nodes):
+        if node.id not in magnitude or node.grad is None:
+            continue
+        terms = magnitude[node.id]
+        result = np.abs(np.asarray(node.grad, dtype=np.float64))
+        lost = np.broadcast_to(terms, np.broadcast_shapes(terms.shape, result.shape)) > CANCELLATION * result
+        if (lost & (terms > 0)).any():
+            return (f"cancellation: at {node.name} terms of {float(np.max(terms)):.1e} "
+                    f"sum to {float(np.min(result)):.1e}")
+    return None
+
+
+def _fd_not_applicable(graph, row) -> str | None:
+    """Why finite differences cannot judge `row`'s gradient at this point, or None if they can."""
+    if _kink_at_zero(graph):
+        return "kink: a relu or |x| at its kink"
+    return _cancellation(graph, graph[row.name].id)
+
+
 def check_expression(text: str, values: dict) -> str:
     """Trace `text` at `values` and hold it to the property; returns the outcome's name."""
     try:
@@ -222,20 +276,26 @@ def check_expression(text: str, values: dict) -> str:
     differing = [row for row in report.rows if row.fd_ok is False]
     if not differing:
         return "agrees"
-    if _kink_at_zero(traced.graph):
-        return "agrees (fd at a relu/abs kink)"
-    reasons = set()
+    rescued, not_applicable = set(), set()
     for row in differing:
+        reason = _fd_not_applicable(traced.graph, row)
+        if reason:
+            not_applicable.add(reason.split(":")[0])
+            continue
         reason = _fd_explained(traced.graph, row)
         assert reason, f"{text!r} at {values}: finite differences disagree at {row.name}: ours {row.ours}, fd {row.fd}"
-        reasons.add(reason)
-    return f"agrees (fd: {', '.join(sorted(reasons))})"
+        (not_applicable if reason in FD_CANNOT_JUDGE else rescued).add(reason)
+    if not_applicable:
+        return f"agrees with torch (fd not applicable: {', '.join(sorted(not_applicable))})"
+    return f"agrees (fd: {', '.join(sorted(rescued))})"
 
 
 DEFAULT = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SLOW = settings(max_examples=2000, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# The slow suites' randomness: conftest.py draws (or reads) it and prints it in the header.
+FUZZ_SEED = int(os.environ["EXPLAINER_FUZZ_SEED"])
 
 
 def _record(kind: str, outcome: str) -> None:
@@ -256,6 +316,7 @@ def test_tensor_expressions_trace_and_agree_or_fail_clearly(case):
 
 @pytest.mark.slow
 @SLOW
+@seed(FUZZ_SEED)
 @given(scalar_cases())
 def test_scalar_expressions_slow(case):
     _record("scalar (slow)", check_expression(*case))
@@ -263,6 +324,7 @@ def test_scalar_expressions_slow(case):
 
 @pytest.mark.slow
 @SLOW
+@seed(FUZZ_SEED)
 @given(tensor_cases())
 def test_tensor_expressions_slow(case):
     _record("tensor (slow)", check_expression(*case))
@@ -298,6 +360,35 @@ def test_random_text_traces_or_raises_a_documented_error(text):
 
 @pytest.mark.slow
 @SLOW
+@seed(FUZZ_SEED)
 @given(token_soup() | st.text(max_size=60))
 def test_random_text_slow(text):
     _record("text (slow)", _text_property(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases the slow suite found, kept
+
+
+def test_cancellation_residue_is_judged_by_torch_not_finite_differences():
+    """Issue 15: ∂(ab/b)/∂b at b = 1.66e-133 is a/b − (ab/b)/b, two 1e132 terms cancelling to a
+    1.6e116 rounding residue that torch computes too; finite differences see a constant (0)."""
+    values = {"a": 0.1875, "b": 1.6594416136429633e-133, "c": 0.0}
+    traced = trace("(ab) / (b)", values)
+    report = traced.check()
+    assert report.ok
+    row = next(r for r in report.rows if r.name == "b")
+    assert row.fd_ok is False and row.fd == 0.0
+    assert row.ours == pytest.approx(-1.5760802478557792e+116, rel=1e-6)
+    assert _fd_not_applicable(traced.graph, row) == "cancellation: at b terms of 2.3e+132 sum to 1.6e+116"
+    assert check_expression("(ab) / (b)", values) == "agrees with torch (fd not applicable: cancellation)"
+
+
+def test_an_ordinary_disagreement_is_still_caught():
+    """The oracle's excuses do not swallow a wrong gradient: a point with no kink and no
+    cancellation where ours differed from finite differences would fail the property."""
+    traced = trace("sin(a) b", {"a": 0.3, "b": 2.0})
+    row = next(r for r in traced.check().rows if r.name == "a")
+    assert _fd_not_applicable(traced.graph, row) is None
+    row.ours = row.ours * (1 + 1e-4)   # what a wrong local derivative would give
+    assert _fd_explained(traced.graph, row) is None

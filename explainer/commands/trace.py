@@ -97,7 +97,7 @@ def explain(
     if as_json:
         print_json({**traced.summary(), "wrt": wrt, "explanation": explanation.to_json()})
     else:
-        console.print(explanation.text(), highlight=False)
+        console.print(explanation.text(), highlight=False, markup=False)  # [x > 0] is maths, not a style
 
 
 def demo(

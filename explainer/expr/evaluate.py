@@ -193,7 +193,8 @@ class _Tracer:
         function = FUNCTIONS[node.function]
         if function.tensor_only and isinstance(argument, Scalar):
             raise ExpressionError(f"{node.function}(...) needs a tensor argument", node.line, node.column)
-        return getattr(argument, function.method)()
+        params = [function.parameter(i, p.value) for i, p in enumerate(node.params)]
+        return getattr(argument, function.method)(*params)
 
     # -- names -----------------------------------------------------------------------------------
     def lookup(self, node: Name):

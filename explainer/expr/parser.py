@@ -203,15 +203,62 @@ class _Parser:
                   close)
 
     def call(self, tok: Token) -> Call:
-        """`sin(x)`, or without parentheses on a power-level operand: `sin x^2`, `ln x`."""
+        """`sin(x)`, `leaky_relu(x, 0.2)`, or without parentheses on a power-level operand:
+        `sin x^2`, `ln x`."""
         after = self.peek()
+        params: tuple = ()
         if self.is_op(after, "("):
             self.advance()
-            argument = self.enclosed(after, tok.text)
+            if FUNCTIONS[tok.text].params:
+                argument, params = self.arguments(after, tok.text)
+            else:
+                argument = self.enclosed(after, tok.text)
             end = self.last.end
         elif after.kind in (NAME, NUMBER) or self.is_op(after, "-") or self.is_op(after, "+"):
             argument = self.expression(_FUNCTION_OPERAND)
             end = argument.end
         else:
             self.fail(f"{tok.text} needs an argument, e.g. {tok.text}(x)", after)
-        return Call(tok.start, end, tok.line, tok.column, tok.text, argument)
+        return Call(tok.start, end, tok.line, tok.column, tok.text, argument, params)
+
+    def arguments(self, opening: Token, function: str) -> tuple[Expr, tuple]:
+        """`(x)` or `(x, 0.2, …)` after a function with parameters: its argument, then up to one
+        number per declared parameter; the closing ')' is consumed."""
+        declared = FUNCTIONS[function].params
+        self.open.append(opening)
+        if self.is_op(self.peek(), ")"):
+            self.fail(f"{function}() needs an argument", self.peek())
+        argument = self.expression(0)
+        params = []
+        while self.is_op(self.peek(), ","):
+            comma = self.advance()
+            if len(params) == len(declared):
+                names = ", ".join(name for name, _ in declared)
+                self.fail(f"{function} takes its argument and at most {len(declared)} parameter"
+                          f"{'s' if len(declared) > 1 else ''} ({names})", comma)
+            params.append(self.parameter(function, len(params)))
+        close = self.peek()
+        if not self.is_op(close, ")"):
+            if close.kind == END:
+                self.fail("'(' is never closed", opening)
+            self.fail(f"expected ')' to close the '(' at column {opening.column}, found "
+                      f"{close.describe()}", close)
+        self.advance()
+        self.open.pop()
+        return argument, tuple(params)
+
+    def parameter(self, function: str, index: int) -> Number:
+        """One parameter: a number, signed or in parentheses, that the parameter can take."""
+        name = FUNCTIONS[function].params[index][0]
+        start = self.peek()
+        value = self.expression(0)
+        while isinstance(value, Group):
+            value = value.inner
+        if not isinstance(value, Number):
+            self.fail(f"the parameter {name} of {function} must be a number, e.g. {function}(x, "
+                      f"{FUNCTIONS[function].params[index][1] or 1})", start)
+        if FUNCTIONS[function].parameter(index, value.value) is None:
+            self.fail(f"the parameter {name} of {function} must be a whole number"
+                      + (" (0 or 1)" if isinstance(FUNCTIONS[function].params[index][1], bool) else ""),
+                      start)
+        return value

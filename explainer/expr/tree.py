@@ -48,6 +48,7 @@ class Binary(Expr):
 class Call(Expr):
     function: str
     argument: Expr
+    params: tuple = ()       # the numbers after the argument: leaky_relu(x, 0.2) → (Number 0.2,)
 
 
 @dataclass(slots=True)

@@ -1,10 +1,11 @@
 """The op registry: every primitive declared once, read by the engines, the pictures and the check.
 
-`OPS[name]` is an `Op`. Importing this package registers the scalar (elementwise) ops; the
-tensor engine registers its structural ops (matmul, sum, softmax, …) from `ops.tensor_ops`.
+`OPS[name]` is an `Op`. Importing this package registers the elementwise ops (shared by both
+engines) and the structural tensor ops (matmul, sum, softmax, …). `functions()` lists the
+elementwise ops called by name, from which the engines make their methods.
 """
-from .registry import OPS, Op, register, lookup
+from .registry import OPS, Op, Sample, functions, lookup, register
 from . import elementwise  # noqa: F401  (registers the elementwise ops)
 from . import tensor_ops  # noqa: F401  (registers the structural tensor ops)
 
-__all__ = ["OPS", "Op", "register", "lookup"]
+__all__ = ["OPS", "Op", "Sample", "functions", "lookup", "register"]

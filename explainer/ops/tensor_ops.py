@@ -11,9 +11,22 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .backends import NUMPY
-from .registry import Op, register
+from .registry import Op, Sample, register
 
 ALL = (True, True, True)
+_rng = np.random.default_rng(2024)   # the samples' numbers: fixed, so every test run sees the same
+
+
+def randn(*shape, low=None):
+    """A read-only sample array: standard normal, or |normal| + low (for log, sqrt, a divisor)."""
+    a = _rng.standard_normal(shape)
+    a = np.abs(a) + low if low is not None else a
+    a.flags.writeable = False
+    return a
+
+
+def sample(*inputs, **attrs) -> Sample:
+    return Sample(tuple(inputs), attrs)
 
 
 def unbroadcast(g, shape):
@@ -29,9 +42,23 @@ def unbroadcast(g, shape):
     return g
 
 
-def _op(name, arity, symbol, forward, vjp, text, torch, grad_fn):
+def _op(name, arity, symbol, forward, vjp, text, torch, grad_fn, samples=(), params=(),
+        expression=False, operator=None, torch_name=None):
     return register(Op(name=name, arity=arity, symbol=symbol, forward=forward, vjp=vjp,
-                       text=text, torch=torch, grad_fn=grad_fn))
+                       text=text, torch=torch, grad_fn=grad_fn, samples=tuple(samples),
+                       params=params, expression=expression, operator=operator,
+                       torch_name=torch_name or _TORCH_NAMES.get(name, name)))
+
+
+# torch's names where they are not torch.<op name> (the torch-shaped namespace reads these)
+_TORCH_NAMES = {
+    "linear": "nn.functional.linear", "to": "Tensor.to", "index": "Tensor.__getitem__",
+    "nll_loss": "nn.functional.nll_loss", "cross_entropy": "nn.functional.cross_entropy",
+    "mse_loss": "nn.functional.mse_loss",
+    "bce_with_logits": "nn.functional.binary_cross_entropy_with_logits",
+    "dropout": "nn.functional.dropout", "conv2d": "nn.functional.conv2d",
+    "max_pool2d": "nn.functional.max_pool2d",
+}
 
 
 def _dims(dim, ndim):
@@ -75,7 +102,9 @@ def _matmul_vjp(g, xs, out, needs=ALL):
 
 
 _op("matmul", 2, "@", lambda m, a, b: a @ b, _matmul_vjp,
-    ("grad · {1}ᵀ", "{0}ᵀ · grad"), lambda t, a, b: t.matmul(a, b), "MmBackward0")
+    ("grad · {1}ᵀ", "{0}ᵀ · grad"), lambda t, a, b: t.matmul(a, b), "MmBackward0",
+    [sample(randn(3, 4), randn(4, 5)), sample(randn(4), randn(4)), sample(randn(3, 4), randn(4)),
+     sample(randn(4), randn(4, 5)), sample(randn(2, 3, 4), randn(1, 4, 2))], operator="@")
 
 
 def _linear_forward(m, x, w, b=None):
@@ -96,7 +125,13 @@ def _linear_vjp(g, xs, out, needs=ALL):
 
 _op("linear", 3, "linear", _linear_forward, _linear_vjp,
     ("grad · {1}", "gradᵀ · {0}", "grad summed over the batch"),
-    lambda t, x, w, b=None: t.nn.functional.linear(x, w, b), "AddmmBackward0")
+    lambda t, x, w, b=None: t.nn.functional.linear(x, w, b), "AddmmBackward0",
+    [sample(randn(5, 3), randn(4, 3), randn(4)), sample(randn(2, 5, 3), randn(4, 3), randn(4)),
+     sample(randn(5, 3), randn(4, 3))])
+
+_REDUCE_SAMPLES = [sample(randn(2, 3, 4)), sample(randn(2, 3, 4), dim=1, keepdim=True),
+                   sample(randn(2, 3, 4), dim=(0, 2)), sample(randn(2, 3, 4), dim=-1)]
+_REDUCE_PARAMS = (("dim", None), ("keepdim", False))
 
 
 # -- reductions ----------------------------------------------------------------------------------
@@ -121,10 +156,12 @@ def _torch_reduce(name):
 
 
 _op("sum", 1, "Σ", lambda m, x, dim=None, keepdim=False: np.sum(x, axis=_axis(dim), keepdims=keepdim),
-    _sum_vjp, ("grad broadcast to the shape of {0}",), _torch_reduce("sum"), "SumBackward0")
+    _sum_vjp, ("grad broadcast to the shape of {0}",), _torch_reduce("sum"), "SumBackward0",
+    _REDUCE_SAMPLES, _REDUCE_PARAMS, expression=True)
 _op("mean", 1, "mean",
     lambda m, x, dim=None, keepdim=False: np.mean(x, axis=_axis(dim), keepdims=keepdim),
-    _mean_vjp, ("grad / n broadcast to the shape of {0}",), _torch_reduce("mean"), "MeanBackward0")
+    _mean_vjp, ("grad / n broadcast to the shape of {0}",), _torch_reduce("mean"), "MeanBackward0",
+    _REDUCE_SAMPLES, _REDUCE_PARAMS, expression=True)
 
 
 def _max_vjp(g, xs, out, needs=ALL, dim=None, keepdim=False):
@@ -142,34 +179,43 @@ _op("max", 1, "max", lambda m, x, dim=None, keepdim=False: np.max(x, axis=dim, k
     _max_vjp, ("grad to the position of the maximum of {0}",),
     lambda t, x, dim=None, keepdim=False: (t.max(x) if dim is None
                                            else t.max(x, dim=dim, keepdim=keepdim).values),
-    "MaxBackward1")
+    "MaxBackward1",
+    [sample(randn(3, 4, 2)), sample(randn(3, 4, 2), dim=1), sample(randn(3, 4, 2), dim=0, keepdim=True),
+     sample(np.array([1.0, 3.0, 3.0, 2.0]))], _REDUCE_PARAMS)
 
 
 # -- shape ---------------------------------------------------------------------------------------
 
 _op("reshape", 1, "reshape", lambda m, x, shape: x.reshape(shape),
     lambda g, xs, out, needs=ALL, shape=None: (g.reshape(xs[0].shape),),
-    ("grad reshaped to the shape of {0}",), lambda t, x, shape: t.reshape(x, shape), "ViewBackward0")
+    ("grad reshaped to the shape of {0}",), lambda t, x, shape: t.reshape(x, shape), "ViewBackward0",
+    [sample(randn(2, 6), shape=(3, 4)), sample(randn(2, 3, 2), shape=(6, -1))])
 _op("transpose", 1, "ᵀ", lambda m, x, dim0, dim1: np.swapaxes(x, dim0, dim1),
     lambda g, xs, out, needs=ALL, dim0=0, dim1=1: (np.swapaxes(g, dim0, dim1),),
-    ("gradᵀ",), lambda t, x, dim0, dim1: t.transpose(x, dim0, dim1), "TransposeBackward0")
+    ("gradᵀ",), lambda t, x, dim0, dim1: t.transpose(x, dim0, dim1), "TransposeBackward0",
+    [sample(randn(3, 4), dim0=0, dim1=1), sample(randn(2, 3, 4), dim0=0, dim1=2)])
 _op("permute", 1, "permute", lambda m, x, dims: np.transpose(x, dims),
     lambda g, xs, out, needs=ALL, dims=None: (np.transpose(g, np.argsort(dims)),),
-    ("grad with the axes put back",), lambda t, x, dims: t.permute(x, dims), "PermuteBackward0")
+    ("grad with the axes put back",), lambda t, x, dims: t.permute(x, dims), "PermuteBackward0",
+    [sample(randn(2, 3, 4), dims=(2, 0, 1))])
 _op("squeeze", 1, "squeeze",
     lambda m, x, dim=None: x.reshape(_squeezed_shape(x.shape, dim)),
     lambda g, xs, out, needs=ALL, dim=None: (g.reshape(xs[0].shape),),
     ("grad reshaped to the shape of {0}",),
-    lambda t, x, dim=None: t.squeeze(x) if dim is None else t.squeeze(x, dim), "SqueezeBackward0")
+    lambda t, x, dim=None: t.squeeze(x) if dim is None else t.squeeze(x, dim), "SqueezeBackward0",
+    [sample(randn(2, 1, 3)), sample(randn(2, 1, 3), dim=1), sample(randn(2, 1, 3), dim=0)],
+    (("dim", None),))
 _op("unsqueeze", 1, "unsqueeze", lambda m, x, dim: np.expand_dims(x, dim),
     lambda g, xs, out, needs=ALL, dim=0: (g.reshape(xs[0].shape),),
-    ("grad reshaped to the shape of {0}",), lambda t, x, dim: t.unsqueeze(x, dim), "UnsqueezeBackward0")
+    ("grad reshaped to the shape of {0}",), lambda t, x, dim: t.unsqueeze(x, dim), "UnsqueezeBackward0",
+    [sample(randn(2, 3), dim=1), sample(randn(2, 3), dim=-1)])
 _op("clone", 1, "copy", lambda m, x: x.copy(), lambda g, xs, out, needs=ALL: (g,),
-    ("grad",), lambda t, x: t.clone(x), "CloneBackward0")
+    ("grad",), lambda t, x: t.clone(x), "CloneBackward0", [sample(randn(2, 3))])
 _op("to", 1, "cast", lambda m, x, dtype: x.astype(dtype),
     lambda g, xs, out, needs=ALL, dtype=None: (g.astype(xs[0].dtype),),
     # the torch replay runs in float64 throughout, so the cast is a copy there
-    ("grad cast back to the type of {0}",), lambda t, x, dtype: x.clone(), "ToCopyBackward0")
+    ("grad cast back to the type of {0}",), lambda t, x, dtype: x.clone(), "ToCopyBackward0",
+    [sample(randn(2, 3), dtype=np.dtype(np.float64))])
 
 
 def _squeezed_shape(shape, dim):
@@ -203,7 +249,9 @@ def _torch_key(t, key):
 
 _op("index", 1, "[ ]", lambda m, x, key: x[key], _index_vjp,
     ("grad placed at the selected positions of {0}, zeros elsewhere",),
-    lambda t, x, key: x[_torch_key(t, key)], "IndexBackward0")
+    lambda t, x, key: x[_torch_key(t, key)], "IndexBackward0",
+    [sample(randn(4, 5), key=(slice(1, 3), 2)), sample(randn(4, 5), key=1),
+     sample(randn(4, 5), key=np.array([0, 2, 2]))])
 
 
 def _cat_vjp(g, xs, out, needs=ALL, dim=0):
@@ -216,10 +264,13 @@ def _stack_vjp(g, xs, out, needs=ALL, dim=0):
 
 
 _op("cat", -1, "cat", lambda m, *xs, dim=0: np.concatenate(xs, axis=dim), _cat_vjp,
-    ("the slice of grad where {0} sits",), lambda t, *xs, dim=0: t.cat(xs, dim=dim), "CatBackward0")
+    ("the slice of grad where {0} sits",), lambda t, *xs, dim=0: t.cat(xs, dim=dim), "CatBackward0",
+    [sample(randn(2, 3), randn(4, 3)), sample(randn(2, 3), randn(2, 1), randn(2, 2), dim=1)],
+    (("dim", 0),))
 _op("stack", -1, "stack", lambda m, *xs, dim=0: np.stack(xs, axis=dim), _stack_vjp,
     ("the slice of grad where {0} sits",), lambda t, *xs, dim=0: t.stack(xs, dim=dim),
-    "StackBackward0")
+    "StackBackward0", [sample(randn(2, 3), randn(2, 3)), sample(randn(2, 3), randn(2, 3), dim=-1)],
+    (("dim", 0),))
 
 
 # -- softmax family and losses -------------------------------------------------------------------
@@ -245,10 +296,12 @@ def _log_softmax_vjp(g, xs, out, needs=ALL, dim=-1):
 
 
 _op("softmax", 1, "softmax", lambda m, x, dim=-1: _softmax(x, dim), _softmax_vjp,
-    ("{out} ⊙ (grad − Σ grad ⊙ {out})",), lambda t, x, dim=-1: t.softmax(x, dim), "SoftmaxBackward0")
+    ("{out} ⊙ (grad − Σ grad ⊙ {out})",), lambda t, x, dim=-1: t.softmax(x, dim), "SoftmaxBackward0",
+    [sample(randn(3, 5)), sample(randn(3, 5), dim=0), sample(randn(5))], (("dim", -1),), expression=True)
 _op("log_softmax", 1, "log softmax", lambda m, x, dim=-1: _log_softmax(x, dim), _log_softmax_vjp,
     ("grad − softmax({0}) · Σ grad",), lambda t, x, dim=-1: t.log_softmax(x, dim),
-    "LogSoftmaxBackward0")
+    "LogSoftmaxBackward0",
+    [sample(randn(3, 5)), sample(randn(3, 5), dim=0), sample(randn(5))], (("dim", -1),), expression=True)
 
 
 def _reduce(losses, reduction):
@@ -276,6 +329,10 @@ def _scale(g, reduction, count):
 def _rows(target):
     target = target.astype(np.intp, copy=False)
     return np.arange(target.shape[0]), target
+
+
+_TARGETS = np.array([1, 0, 4, 2])   # class indices: no gradient
+_LOSS_PARAMS = (("reduction", "mean"),)
 
 
 def _nll_forward(m, logp, target, reduction="mean"):
@@ -314,11 +371,14 @@ def _cross_entropy_vjp(g, xs, out, needs=ALL, reduction="mean"):
 _op("nll_loss", 2, "NLL", _nll_forward, _nll_vjp,
     ("−grad / N at each row's target class, 0 elsewhere", "none (class indices)"),
     lambda t, logp, target, reduction="mean": t.nn.functional.nll_loss(
-        logp, target.long(), reduction=reduction), "NllLossBackward0")
+        logp, target.long(), reduction=reduction), "NllLossBackward0",
+    [sample(_log_softmax(randn(4, 5), -1), _TARGETS, reduction=r) for r in ("mean", "sum", "none")],
+    _LOSS_PARAMS)
 _op("cross_entropy", 2, "CE", _cross_entropy_forward, _cross_entropy_vjp,
     ("(softmax({0}) − onehot({1})) · grad / N", "none (class indices)"),
     lambda t, logits, target, reduction="mean": t.nn.functional.cross_entropy(
-        logits, target.long(), reduction=reduction), "NllLossBackward0")
+        logits, target.long(), reduction=reduction), "NllLossBackward0",
+    [sample(randn(4, 5), _TARGETS, reduction=r) for r in ("mean", "sum", "none")], _LOSS_PARAMS)
 
 
 def _mse_forward(m, pred, target, reduction="mean"):
@@ -338,7 +398,8 @@ def _mse_vjp(g, xs, out, needs=ALL, reduction="mean"):
 _op("mse_loss", 2, "MSE", _mse_forward, _mse_vjp,
     ("2({0} − {1}) · grad / n", "−2({0} − {1}) · grad / n"),
     lambda t, pred, target, reduction="mean": t.nn.functional.mse_loss(
-        pred, target, reduction=reduction), "MseLossBackward0")
+        pred, target, reduction=reduction), "MseLossBackward0",
+    [sample(randn(3, 4), randn(3, 4), reduction=r) for r in ("mean", "sum", "none")], _LOSS_PARAMS)
 
 
 def _bce_logits_forward(m, x, y, reduction="mean"):
@@ -359,7 +420,9 @@ def _bce_logits_vjp(g, xs, out, needs=ALL, reduction="mean"):
 _op("bce_with_logits", 2, "BCE", _bce_logits_forward, _bce_logits_vjp,
     ("(σ({0}) − {1}) · grad / n", "−{0} · grad / n"),
     lambda t, x, y, reduction="mean": t.nn.functional.binary_cross_entropy_with_logits(
-        x, y, reduction=reduction), "BinaryCrossEntropyWithLogitsBackward0")
+        x, y, reduction=reduction), "BinaryCrossEntropyWithLogitsBackward0",
+    [sample(randn(3, 4), _rng.random((3, 4)), reduction=r) for r in ("mean", "sum", "none")],
+    _LOSS_PARAMS)
 
 
 # The mask is drawn once by the caller (functional.dropout) and kept as an attribute, so the
@@ -367,7 +430,8 @@ _op("bce_with_logits", 2, "BCE", _bce_logits_forward, _bce_logits_vjp,
 _op("dropout", 1, "dropout", lambda m, x, mask, p=0.5: x * mask,
     lambda g, xs, out, needs=ALL, mask=None, p=0.5: (g * mask,),
     ("grad ⊙ mask / (1 − p)",), lambda t, x, mask, p=0.5: x * t.as_tensor(mask, dtype=x.dtype),
-    "MulBackward0")
+    "MulBackward0", [sample(randn(3, 4), mask=2.0 * (_rng.random((3, 4)) >= 0.5), p=0.5)],
+    (("p", 0.5),))
 
 
 # -- convolution and pooling ---------------------------------------------------------------------
@@ -435,7 +499,11 @@ _op("conv2d", 3, "conv", _conv_forward, _conv_vjp,
     ("grad convolved with the flipped kernel {1}", "grad correlated with the windows of {0}",
      "grad summed over batch and positions"),
     lambda t, x, w, b=None, stride=1, padding=0: t.nn.functional.conv2d(
-        x, w, b, stride=stride, padding=padding), "ConvolutionBackward0")
+        x, w, b, stride=stride, padding=padding), "ConvolutionBackward0",
+    [sample(randn(2, 3, 7, 7), randn(4, 3, 3, 3), randn(4)),
+     sample(randn(2, 3, 7, 7), randn(4, 3, 3, 3), randn(4), stride=2, padding=1),
+     sample(randn(1, 2, 5, 6), randn(3, 2, 2, 3), stride=(1, 2), padding=(1, 0))],
+    (("stride", 1), ("padding", 0)))
 
 
 def _pool_windows(x, kernel_size, stride, padding):
@@ -465,4 +533,6 @@ def _max_pool_vjp(g, xs, out, needs=ALL, kernel_size=2, stride=None, padding=0):
 _op("max_pool2d", 1, "max pool", _max_pool_forward, _max_pool_vjp,
     ("grad to each window's maximum in {0}",),
     lambda t, x, kernel_size, stride=None, padding=0: t.nn.functional.max_pool2d(
-        x, kernel_size, stride, padding), "MaxPool2DWithIndicesBackward0")
+        x, kernel_size, stride, padding), "MaxPool2DWithIndicesBackward0",
+    [sample(randn(2, 3, 6, 6), kernel_size=2), sample(randn(2, 3, 7, 7), kernel_size=3, stride=2, padding=1)],
+    (("stride", None), ("padding", 0)))
