@@ -234,6 +234,18 @@ def _torch_inputs(fn) -> list:
     return [nxt for nxt, _ in fn.next_functions if nxt is not None]
 
 
+def tag_rebuilt(made: dict, groups: dict) -> None:
+    """Where torch's graph is rebuilt in our engine (grad_fn -> the tensors made for it), each
+    tensor takes the module call its grad_fn was recorded in."""
+    for fn, tensors in made.items():
+        group = groups.get(fn)
+        if group is None:
+            continue
+        for t in tensors if isinstance(tensors, (list, tuple)) else (tensors,):
+            if getattr(t, "inputs", None) and t.group is None:
+                t.group = group
+
+
 def torch_groups(model) -> dict:
     """grad_fn -> Scope, as recorded by the last `record(model)`; {} where none was."""
     if model is None:

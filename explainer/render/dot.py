@@ -385,7 +385,7 @@ def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple
         if box is None:
             cluster = tuple(group_parts(n.group)) if n.group else ()
             attrs = _node_attrs(n, output_name, view, graph.output)
-            if n.kind == "op" and labels.is_grad_fn(n.op):
+            if n.kind == "op" and labels.grad_fn_of(graph, n):
                 attrs["label"] = _torch_op_label(graph, n, output_name, view)
         else:
             cluster = tuple(group_parts(box.key)[:-1])
@@ -474,7 +474,7 @@ def _torch_op_label(graph, node, output_name: str, view: str) -> "_Html":
     import html as _h
 
     lines = labels.node_lines(node, output_name, view)
-    lines = [line for line in lines if line != node.op]
+    lines = [line for line in lines if line not in (node.op, labels.op_text(node.op))]
     feeding = [j for i in node.inputs  # a weight reaches linear through its transpose (TBackward0)
                for j in ((i,) if graph.nodes[i].op != "TBackward0" else graph.nodes[i].inputs)]
     params = [graph.nodes[i].name for i in feeding if graph.nodes[i].kind == "input"
@@ -482,7 +482,7 @@ def _torch_op_label(graph, node, output_name: str, view: str) -> "_Html":
     op = labels.op_name(node.op)
     head = f"{op}({', '.join(params)})" if params else (op if op != node.name.split("#")[0] else "")
     rows = ([_h.escape(head)] if head else []) + [_h.escape(line) for line in lines]
-    rows.append(f'<FONT POINT-SIZE="9" COLOR="#666666">{_h.escape(node.op)}</FONT>')
+    rows.append(f'<FONT POINT-SIZE="9" COLOR="#666666">{_h.escape(labels.grad_fn_of(graph, node))}</FONT>')
     return _Html("<" + "<BR/>".join(rows) + ">")
 
 

@@ -55,6 +55,15 @@ def is_grad_fn(op: str | None) -> bool:
     return bool(op) and op not in OPS and "Backward" in op
 
 
+def grad_fn_of(graph, node) -> str | None:
+    """torch's grad_fn behind a node of a torch graph: the graph's record of it where torch's
+    ops were rebuilt in ours (`grad_fns`), or the op itself where it is the grad_fn's name."""
+    recorded = getattr(graph, "grad_fns", None) or {}
+    if node.id in recorded:
+        return recorded[node.id]
+    return node.op if is_grad_fn(node.op) else None
+
+
 def partial(out: str, of: str) -> str:
     return f"∂{grouped(out)}/∂{grouped(of)}"
 

@@ -330,7 +330,9 @@ def _rule(graph, unit: Unit) -> list[str]:
         names = [graph.nodes[i].name for i in op.inputs]
         edges = [e for e in graph.edges_into(op.id) if e.grad and e.text]
         if edges and all(e.text != op.op for e in edges):
-            return [f"VJP ∂/∂{_short(names[e.index], unit.call.path)} = {e.text}" for e in edges]
+            grad_fn = labels.grad_fn_of(graph, op)
+            return ([f"VJP ∂/∂{_short(names[e.index], unit.call.path)} = {e.text}" for e in edges]
+                    + ([f"torch runs {grad_fn}"] if grad_fn else []))
     torch_rule = _torch_rule(unit, ops)
     if torch_rule:
         return torch_rule
@@ -387,8 +389,9 @@ def _node_label(graph, node, view: str) -> str:
         rows.append(_e(", ".join(params)))
     if view != "forward" and node.grad is not None:
         rows.append(f'<FONT COLOR="{BACKWARD}">{_e(labels.grad_line(node, graph.output_node.name))}</FONT>')
-    if node.kind == "op" and op != node.op:
-        rows.append(_small(node.op))
+    grad_fn = labels.grad_fn_of(graph, node) if node.kind == "op" else None
+    if grad_fn:
+        rows.append(_small(grad_fn))
     return "<BR/>".join(rows)
 
 
