@@ -235,15 +235,28 @@ def _torch_inputs(fn) -> list:
 
 
 def tag_rebuilt(made: dict, groups: dict) -> None:
-    """Where torch's graph is rebuilt in our engine (grad_fn -> the tensors made for it), each
-    tensor takes the module call its grad_fn was recorded in."""
-    for fn, tensors in made.items():
+    """Where torch's graph is rebuilt in our engine (grad_fn -> the tensors made for it), every
+    op made for a grad_fn (one, or several for a fused LSTM layer) takes the module call that
+    grad_fn was recorded in; the walk stops at what other grad_fns made."""
+    outputs = {fn: [t for t in (ts if isinstance(ts, (list, tuple)) else (ts,)) if t is not None]
+               for fn, ts in made.items()}
+    owner = {id(t): fn for fn, ts in outputs.items() for t in ts}
+    for fn, ts in outputs.items():
         group = groups.get(fn)
         if group is None:
             continue
-        for t in tensors if isinstance(tensors, (list, tuple)) else (tensors,):
-            if getattr(t, "inputs", None) and t.group is None:
-                t.group = group
+        _claim(ts, _OthersMade(owner, fn), group, lambda t: t.inputs, lambda t: t.group, _set_group)
+
+
+class _OthersMade:
+    """`id(t) in stops`: t was made for another grad_fn (no set per grad_fn: linear overall)."""
+
+    def __init__(self, owner: dict, fn):
+        self.owner, self.fn = owner, fn
+
+    def __contains__(self, key) -> bool:
+        other = self.owner.get(key)
+        return other is not None and other is not self.fn
 
 
 def torch_groups(model) -> dict:

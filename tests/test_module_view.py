@@ -282,3 +282,16 @@ def test_torch_ops_say_their_op_and_parameters_and_edges_say_what_flows():
     assert re.search(r"linear\((fc1.weight, fc1.bias|fc1.bias, fc1.weight)\)", words) and "AddmmBackward0" in words
     assert "gradient [64, 28]" in words and "gradient [28, 784]" in words
     assert "VJP: " not in words and not re.search(r"∂\w+Backward0", words)
+
+
+def test_rebuilt_torch_ops_take_the_call_their_grad_fn_was_made_in():
+    """A reader that rebuilds torch's graph in our ops (one grad_fn -> several of our ops)."""
+    from explainer.scopes import Call, Scope, tag_rebuilt
+
+    x = Tensor(np.ones((2, 3)), requires_grad=True, name="x")
+    fc_out = (x * 2.0).tanh()          # two ops made for one grad_fn "fc"
+    loss = fc_out.sum()                # made for another grad_fn, outside any module
+    fc_scope = Scope(Call("fc", "Linear", parent=Call("", "Net")))
+    tag_rebuilt({"fc_fn": [fc_out], "loss_fn": [loss], "leaf": [x]}, {"fc_fn": fc_scope})
+    assert fc_out.group is fc_scope and fc_out.inputs[0].group is fc_scope
+    assert loss.group is None and x.group is None
