@@ -295,3 +295,17 @@ def test_rebuilt_torch_ops_take_the_call_their_grad_fn_was_made_in():
     tag_rebuilt({"fc_fn": [fc_out], "loss_fn": [loss], "leaf": [x]}, {"fc_fn": fc_scope})
     assert fc_out.group is fc_scope and fc_out.inputs[0].group is fc_scope
     assert loss.group is None and x.group is None
+
+
+def test_every_docs_picture_opens_full_size():
+    """mkdocs-glightbox wraps every image of the site in a link to itself (zoomable)."""
+    import importlib.util
+    from pathlib import Path
+
+    yaml = pytest.importorskip("yaml")
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "mkdocs.yml").read_text())
+    plugins = {next(iter(p)) if isinstance(p, dict) else p: p for p in config["plugins"]}
+    assert "glightbox" in plugins and plugins["glightbox"]["glightbox"]["zoomable"] is True
+    if importlib.util.find_spec("mkdocs") is not None:   # the docs extra installs both
+        assert importlib.util.find_spec("mkdocs_glightbox") is not None
