@@ -19,6 +19,8 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
+from .tensor import Tensor, is_grad_enabled
+
 
 @dataclass(eq=False)
 class Call:
@@ -32,6 +34,7 @@ class Call:
     in_shapes: list = field(default_factory=list)
     out_shapes: list = field(default_factory=list)
     children: int = 0          # how many calls were made inside this one
+    stops: set | None = field(default=None, repr=False)   # id() of its inputs, while it runs
 
     @property
     def label(self) -> str:
@@ -54,10 +57,15 @@ class Scope(str):
 
     calls: tuple
 
-    def __new__(cls, innermost: Call):
-        chain = innermost.chain
-        scope = super().__new__(cls, "/".join(c.label for c in chain))
-        scope.calls = tuple(chain)
+    def __new__(cls, innermost: Call, outer: "Scope | None" = None):
+        """`outer`, the scope of the call this one is made in, saves walking the chain again."""
+        if outer is None:
+            chain = tuple(innermost.chain)
+            scope = super().__new__(cls, "/".join(c.label for c in chain))
+        else:
+            chain = outer.calls + (innermost,)
+            scope = super().__new__(cls, f"{outer}/{innermost.label}")
+        scope.calls = chain
         return scope
 
 
@@ -78,24 +86,49 @@ class _Stack:
         self.counts: dict[int, int] = {}
         self.names = names   # id(module) -> path, where the model was given (torch)
 
-    def push(self, module, children_of) -> tuple[Call, Scope]:
-        parent = self.calls[-1][0] if self.calls else None
-        path = self._path(module, parent, children_of)
+    def push(self, module, children_of, lazy: bool = False) -> tuple[Call, Scope | None]:
+        """Start a call; its Scope is made now, or (lazy) only once a node needs it."""
+        top = self._top()
+        parent = top[0] if top else None
+        path = self._path(module, top, children_of)
         key = id(module)
         self.counts[key] = self.counts.get(key, 0) + 1
         call = Call(path, type(module).__name__, self.counts[key], parent)
         if parent is not None:
             parent.children += 1
-        scope = Scope(call)
-        self.calls.append((call, scope, module))
+        scope = None if lazy else Scope(call, top[1] if top else None)
+        self.calls.append([call, scope, module])
         return call, scope
 
-    def _path(self, module, parent: Call | None, children_of) -> str:
+    def scope(self, entry) -> Scope:
+        """The entry's Scope, made (with those of the calls around it) where it was left lazy."""
+        if entry[1] is None:
+            missing = [entry]
+            for outer in reversed(self.calls):
+                if outer is None or outer is entry:
+                    continue
+                if outer[1] is not None:
+                    break
+                missing.append(outer)
+            for e in reversed(missing):
+                parent = e[0].parent
+                outer_scope = next((o[1] for o in self.calls if o is not None and o[0] is parent), None)
+                e[1] = Scope(e[0], outer_scope)
+        return entry[1]
+
+    def _top(self):
+        """The innermost call being recorded (None marks a call made without gradients)."""
+        for entry in reversed(self.calls):
+            if entry is not None:
+                return entry
+        return None
+
+    def _path(self, module, top, children_of) -> str:
         if self.names is not None and id(module) in self.names:
             return self.names[id(module)]
-        if parent is None:
+        if top is None:
             return ""
-        parent_module = self.calls[-1][2]
+        parent, parent_module = top[0], top[2]
         for name, child in children_of(parent_module):
             if child is module:
                 return f"{parent.path}.{name}" if parent.path else name
@@ -128,6 +161,10 @@ def _claim(outputs, stops: set, scope: Scope, inputs_of, get, put) -> None:
 
 def _tensors(obj, kind) -> list:
     """The tensors in a module's arguments or result (tuples and lists of them too)."""
+    if type(obj) is kind:
+        return [obj]
+    if type(obj) is tuple and all(type(x) is kind for x in obj):   # forward(x): the usual case
+        return list(obj)
     found, stack = [], [obj]
     while stack:
         x = stack.pop()
@@ -147,32 +184,49 @@ _ours = _Stack()
 
 
 def enter(module, args) -> None:
-    from .tensor import Tensor
-
-    call, _ = _ours.push(module, lambda m: m._modules.items())
-    call.in_shapes = [tuple(t.data.shape) for t in _tensors(args, Tensor)]
+    if not is_grad_enabled():      # no graph is recorded (eval under no_grad): nothing to tag
+        _ours.calls.append(None)
+        return
+    call, _ = _ours.push(module, _children, lazy=True)
+    inputs = _tensors(args, Tensor)
+    call.in_shapes = [t.data.shape for t in inputs]
+    call.stops = {id(t) for t in inputs}
     for key, p in module._parameters.items():
         if p is None:
             continue
-        full = f"{call.path}.{key}" if call.path else key
         if p.name is None:   # a parameter is named as torch names it, for every view to show
-            p.name = full
-        call.params.append((p.name, tuple(p.data.shape)))
+            p.name = f"{call.path}.{key}" if call.path else key
+        call.params.append((p.name, p.data.shape))
 
 
 def leave(module, args, out) -> None:
     """Pop the call and claim its nodes; always called, also when forward raised."""
-    from .tensor import Tensor
+    entry = _ours.calls[-1]
+    try:
+        if entry is None or out is None:
+            return
+        call = entry[0]
+        outputs = _tensors(out, Tensor)
+        call.out_shapes = [t.data.shape for t in outputs]
+        stops, call.stops = call.stops, None
+        if any(t.inputs for t in outputs):     # a graph was recorded: its nodes get the scope
+            _claim(outputs, stops, _ours.scope(entry), _inputs_of, _group_of, _set_group)
+    finally:
+        _ours.calls.pop()
+        if not _ours.calls:
+            _ours.counts.clear()   # the next call of the model counts from 1 again
 
-    call, scope, _ = _ours.pop()
-    if out is None:
-        return
-    outputs = _tensors(out, Tensor)
-    call.out_shapes = [tuple(t.data.shape) for t in outputs]
-    stops = {id(t) for t in _tensors(args, Tensor)}
-    _claim(outputs, stops, scope, lambda t: t.inputs, lambda t: t.group, _set_group)
-    if not _ours.calls:
-        _ours.counts.clear()   # the next call of the model counts from 1 again
+
+def _children(module):
+    return module._modules.items()
+
+
+def _inputs_of(tensor):
+    return tensor.inputs
+
+
+def _group_of(tensor):
+    return tensor.group
 
 
 def _set_group(tensor, scope) -> None:
