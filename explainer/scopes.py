@@ -16,6 +16,7 @@ inputs, at leaves and at nodes another call made, so its cost is the call's own 
 """
 from __future__ import annotations
 
+import itertools
 import weakref
 from dataclasses import dataclass, field
 
@@ -30,7 +31,7 @@ class Call:
     kind: str                  # the module's class name: "Linear"
     index: int = 1             # 1 for the first call of this module, 2 for the second, …
     parent: "Call | None" = None
-    params: list = field(default_factory=list)   # [(full name "fc1.weight", shape), …]
+    params: list = field(default_factory=list)   # [(full name "fc1.weight", shape, key), …]
     in_shapes: list = field(default_factory=list)
     out_shapes: list = field(default_factory=list)
     children: int = 0          # how many calls were made inside this one
@@ -67,6 +68,12 @@ class Scope(str):
             scope = super().__new__(cls, f"{outer}/{innermost.label}")
         scope.calls = chain
         return scope
+
+    def around(self, group: str) -> "Scope":
+        """A group a layer gave its own nodes ("t 1 / gates" inside an LSTM), inside this call."""
+        inner = str.__new__(Scope, f"{self}/{group}")
+        inner.calls = self.calls
+        return inner
 
 
 def calls_of(node) -> tuple:
@@ -142,7 +149,7 @@ def _claim(outputs, stops: set, scope: Scope, inputs_of, get, put) -> None:
     """Give `scope` to every node between the call's outputs and its inputs (`stops`, by id)
     that no inner call claimed; nodes of other calls end the walk."""
     own = scope.calls[-1]
-    stack, seen = list(outputs), set()
+    stack, seen, inside = list(outputs), set(), {}
     while stack:
         node = stack.pop()
         if id(node) in seen or id(node) in stops:
@@ -154,7 +161,11 @@ def _claim(outputs, stops: set, scope: Scope, inputs_of, get, put) -> None:
         group = get(node)
         if group is None:
             put(node, scope)
-        elif own not in getattr(group, "calls", ()):
+        elif not isinstance(group, Scope):   # the layer grouped its own nodes: keep that inside
+            if group not in inside:
+                inside[group] = scope.around(group)
+            put(node, inside[group])
+        elif own not in group.calls:
             continue            # made before this call, by another module
         stack.extend(inputs)
 
@@ -183,6 +194,20 @@ def _tensors(obj, kind) -> list:
 _ours = _Stack()
 
 
+_keys = itertools.count(1)
+
+
+def param_key(p) -> int:
+    """A parameter's mark, kept in its attrs and so in its graph node's: two models' `0.weight`
+    (a GAN's generator and discriminator) stay apart in the picture."""
+    if p.attrs is None:
+        p.attrs = {}
+    key = p.attrs.get("param")
+    if key is None:
+        key = p.attrs["param"] = next(_keys)
+    return key
+
+
 def enter(module, args) -> None:
     if not is_grad_enabled():      # no graph is recorded (eval under no_grad): nothing to tag
         _ours.calls.append(None)
@@ -196,7 +221,7 @@ def enter(module, args) -> None:
             continue
         if p.name is None:   # a parameter is named as torch names it, for every view to show
             p.name = f"{call.path}.{key}" if call.path else key
-        call.params.append((p.name, p.data.shape))
+        call.params.append((p.name, p.data.shape, param_key(p)))
 
 
 def leave(module, args, out) -> None:
@@ -258,7 +283,7 @@ class record:
         def pre(module, args):
             call, _ = stack.push(module, lambda m: m.named_children())
             call.in_shapes = [tuple(t.shape) for t in _tensors(args, torch.Tensor)]
-            call.params = [(f"{call.path}.{k}" if call.path else k, tuple(p.shape))
+            call.params = [(f"{call.path}.{k}" if call.path else k, tuple(p.shape), None)
                            for k, p in module.named_parameters(recurse=False)]
 
         def post(module, args, out):

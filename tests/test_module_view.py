@@ -55,7 +55,7 @@ def test_our_module_calls_tag_every_op_with_its_path_type_and_shapes():
     assert paths == [["Sequential", "0"], ["Sequential", "1"], ["Sequential", "2"], ["CrossEntropyLoss"]]
     first = calls_of(ops[0])[-1]
     assert (first.kind, first.in_shapes, first.out_shapes) == ("Linear", [(5, 4)], [(5, 3)])
-    assert first.params == [("0.weight", (3, 4)), ("0.bias", (3,))]
+    assert [(name, shape) for name, shape, _ in first.params] == [("0.weight", (3, 4)), ("0.bias", (3,))]
     assert ops[0].group == "Sequential/0"          # still a plain group string for --collapse
     # parameters are named as torch names them; unnamed ops by their op, never t1
     names = [n.name for n in traced.graph.nodes]
@@ -114,7 +114,7 @@ def test_torch_module_calls_are_recorded_with_hooks():
     assert (fc.path, fc.kind, fc.in_shapes, fc.out_shapes) == ("fc", "Linear", [(20, 4, 5)], [(20, 4, 1)])
     rnn = next(c for n in traced.graph.nodes for c in calls_of(n) if c.path == "rnn")
     assert rnn.kind == "LSTM" and rnn.out_shapes[0] == (20, 4, 5)
-    assert ("rnn.weight_ih_l0", (20, 1)) in rnn.params
+    assert ("rnn.weight_ih_l0", (20, 1), None) in rnn.params
     assert by_name["mse_loss"].op == "MseLossBackward0" and not calls_of(by_name["mse_loss"])
 
 
@@ -309,3 +309,17 @@ def test_every_docs_picture_opens_full_size():
     assert "glightbox" in plugins and plugins["glightbox"]["glightbox"]["zoomable"] is True
     if importlib.util.find_spec("mkdocs") is not None:   # the docs extra installs both
         assert importlib.util.find_spec("mkdocs_glightbox") is not None
+
+
+@needs_dot
+def test_two_models_with_the_same_parameter_names_keep_their_own_boxes():
+    """A GAN's generator and discriminator are two Sequentials: both have a `0.weight`."""
+    rng = np.random.default_rng(0)
+    g = nn.Sequential(nn.Linear(2, 8), nn.ReLU())
+    d = nn.Sequential(nn.Linear(8, 1))
+    z = Tensor(rng.standard_normal((3, 2)), name="z")
+    traced = trace((d(g(z)) ** 2).mean())
+    words = picture(svg(traced.graph, view="backward"))[2]
+    assert "weight [8, 2]" in words and "weight [1, 8]" in words
+    assert "∂mean/∂weight [8, 2]" in words and "∂mean/∂weight [1, 8]" in words
+    assert "0.weight#2" not in words.splitlines()   # in its box, not drawn as a loose leaf

@@ -13,6 +13,7 @@ records the engines left in each node's group.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 import graphviz
@@ -123,7 +124,7 @@ def _units(graph, depth: int):
             if dot_id is None:
                 dot_id = by_call[key] = f"m{len(by_call)}"
                 units[dot_id] = Unit(dot_id, call=box, clusters=_keys(opened))
-                boxed_params.update(name for name, _ in box.params)
+                boxed_params.update(key if key is not None else name for name, _, key in box.params)
             unit = units[dot_id]
             if box is not unit.call and box.index > unit.call.index:
                 unit.repeats = max(unit.repeats, box.index - unit.call.index + 1)
@@ -140,13 +141,25 @@ def _units(graph, depth: int):
             unit_of[n.id] = f"n{n.id}"
             continue
         used_by = consumers.get(n.id, set())
-        if n.name in boxed_params:
+        if (n.attrs or {}).get("param", n.name) in boxed_params:
             continue                      # listed in its module's box
         if n.kind == "const" and getattr(n.value, "ndim", 0) == 0 and all(u and u.startswith("m") for u in used_by):
             continue                      # a number inside a module's formula
+        if n.kind == "const" and _UNNAMED_INPUT.fullmatch(n.name):
+            # slices of the batch a forward makes (x[t] at every time step): one node per user
+            key = ("inputs",) + tuple(sorted(u for u in used_by if u))
+            first = by_call.get(key)
+            if first is not None:
+                units[first].repeats += 1
+                unit_of[n.id] = first
+                continue
+            by_call[key] = f"n{n.id}"
         units[f"n{n.id}"] = Unit(f"n{n.id}", nodes=[n])
         unit_of[n.id] = f"n{n.id}"
     return units, unit_of
+
+
+_UNNAMED_INPUT = re.compile(r"input(#\d+)?")   # graph.py's name for a tensor a forward made
 
 
 def _keys(calls) -> tuple:
@@ -260,7 +273,7 @@ def _unit_attrs(graph, unit: Unit, view: str, is_output: bool) -> str:
         label, style = _box_label(graph, unit, view), 'shape=box style="rounded,filled" fillcolor="#fdf6e3"'
     else:
         node = unit.nodes[0]
-        label = _node_label(graph, node, view)
+        label = _node_label(graph, node, view, unit.repeats)
         if node.kind == "op":
             style = 'shape=box style="rounded,filled" fillcolor="#f4f4f4"'
         elif node.kind == "input":
@@ -284,7 +297,7 @@ def _box_label(graph, unit: Unit, view: str) -> str:
         outs = ", ".join(_shape(s) for s in call.out_shapes) or "—"
         rows.append(_e(f"{ins} → {outs}"))
     if call.params:
-        rows += [_e(row) for row in _wrap([f"{_short(name, call.path)} {_shape(s)}" for name, s in call.params])]
+        rows += [_e(row) for row in _wrap([f"{_short(name, call.path)} {_shape(s)}" for name, s, _ in call.params])]
     if view != "forward":
         rows += [f'<FONT COLOR="{BACKWARD}">{_e(row)}</FONT>' for row in _wrap(_param_grads(graph, call))]
         rows += [f'<FONT COLOR="{BACKWARD}" POINT-SIZE="11">{_e(row)}</FONT>'
@@ -310,15 +323,28 @@ def _short(name: str, path: str) -> str:
 
 def _param_grads(graph, call) -> list[str]:
     out = graph.output_node.name
+    index = _leaves_by_key(graph)
     found = []
-    for name, _ in call.params:
-        try:
-            node = graph[name]
-        except Exception:
+    for name, _, key in call.params:
+        node = index.get(key if key is not None else name)
+        if node is None:
             continue
         if node.grad is not None:
             found.append(f"∂{out}/∂{_short(name, call.path)} {_shape(getattr(node.grad, 'shape', ()))}")
     return found
+
+
+_LEAF_INDEX: dict = {}   # id(graph) -> (graph, {param key or name: leaf}), the last graph drawn
+
+
+def _leaves_by_key(graph) -> dict:
+    """Leaves by their parameter mark (our engine) or name (torch's), built once per graph."""
+    cached = _LEAF_INDEX.get(id(graph))
+    if cached is None or cached[0] is not graph:
+        index = {(n.attrs or {}).get("param", n.name): n for n in graph.nodes if not n.inputs}
+        _LEAF_INDEX.clear()
+        cached = _LEAF_INDEX[id(graph)] = (graph, index)
+    return cached[1]
 
 
 def _rule(graph, unit: Unit) -> list[str]:
@@ -357,7 +383,7 @@ def _torch_rule(unit: Unit, ops: list) -> list[str]:
     entry = next((op for op in OPS.values() if op.grad_fn == main[0]), None)
     lines = []
     if entry is not None:
-        names = ["x"] + [_short(name, unit.call.path) for name, _ in unit.call.params]
+        names = ["x"] + [_short(name, unit.call.path) for name, _, _ in unit.call.params]
         arity = len(entry.text) if entry.arity != -1 else 1
         for index in range(min(arity, len(names))):
             try:
@@ -370,7 +396,7 @@ def _torch_rule(unit: Unit, ops: list) -> list[str]:
     return lines + [f"torch runs {', '.join(dict.fromkeys(fns))}"]
 
 
-def _node_label(graph, node, view: str) -> str:
+def _node_label(graph, node, view: str, repeats: int = 1) -> str:
     """An op or leaf drawn as itself: its name, its op and shape, its gradient going backward;
     a torch op shows its grad_fn as a small second line."""
     op = labels.op_name(node.op) if node.kind == "op" else None
@@ -378,9 +404,12 @@ def _node_label(graph, node, view: str) -> str:
     if op and op != node.name:
         title += f" {_e(op)}"
     rows = [title]
+    if repeats > 1:
+        rows[0] = f"<B>{_e(node.name.split('#')[0])}</B> {_small(f'× {repeats}')}"
     value_line = _shape(node.shape) if node.shape is not None else None
     if value_line is not None and node.value is not None:
-        if node.shape == () or (labels.is_tensor(node.value) and node.value.size <= labels.SMALL):
+        small = node.shape == () or (labels.is_tensor(node.value) and node.value.size <= labels.SMALL)
+        if small and repeats == 1:
             value_line = f"{value_line} = {labels.value_text(node.value)}" if node.shape else labels.value_text(node.value)
         rows.append(_e(value_line))
     params = [graph.nodes[i].name for i in node.inputs
