@@ -81,17 +81,51 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
     return _apply(OPS["dropout"], (x,), {"mask": mask, "p": p})
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0) -> Tensor:
-    if x.data.ndim != 4 or weight.data.ndim != 4 or x.data.shape[1] != weight.data.shape[1]:
-        raise TensorError(f"conv2d expects input (N, C, H, W) and weight (O, C, KH, KW) with the "
-                          f"same C; got {list(x.data.shape)} and {list(weight.data.shape)}")
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    if (x.data.ndim != 4 or weight.data.ndim != 4
+            or x.data.shape[1] != weight.data.shape[1] * groups):
+        raise TensorError(f"conv2d expects input (N, C, H, W) and weight (O, C/groups, KH, KW) with "
+                          f"C = {weight.data.shape[1] if weight.data.ndim == 4 else '?'} × groups "
+                          f"({groups}); got {list(x.data.shape)} and {list(weight.data.shape)}")
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return _apply(OPS["conv2d"], inputs, {"stride": stride, "padding": padding})
+    attrs = {"stride": stride, "padding": padding}
+    if dilation != 1 or groups != 1:
+        attrs.update(dilation=dilation, groups=groups)
+    return _apply(OPS["conv2d"], inputs, attrs)
+
+
+def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The gradient of a conv2d run forward: each input pixel spreads its kernel over the output."""
+    if x.data.ndim != 4 or weight.data.ndim != 4 or x.data.shape[1] != weight.data.shape[0]:
+        raise TensorError(f"conv_transpose2d expects input (N, C, H, W) and weight "
+                          f"(C, O/groups, KH, KW) with the same C; got {list(x.data.shape)} and "
+                          f"{list(weight.data.shape)}")
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return _apply(OPS["conv_transpose2d"], inputs,
+                  {"stride": stride, "padding": padding, "output_padding": output_padding,
+                   "groups": groups, "dilation": dilation})
 
 
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     return _apply(OPS["max_pool2d"], (x,),
                   {"kernel_size": kernel_size, "stride": stride, "padding": padding})
+
+
+def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """The rows of `weight` that the integer `indices` pick; output shape indices.shape + (dim,)."""
+    indices = _tensor(indices)
+    if indices.data.dtype.kind not in "iu":
+        raise TensorError(f"embedding expects integer indices (long), got {indices.data.dtype}")
+    rows = weight.data.shape[0]
+    if indices.data.size and (indices.data.min() < 0 or indices.data.max() >= rows):
+        bad = indices.data[(indices.data >= rows) | (indices.data < 0)].flat[0]
+        raise TensorError(f"index out of range in self: the embedding has rows 0 to {rows - 1}, "
+                          f"got index {bad}")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    return _apply(OPS["embedding"], (indices, weight), {"padding_idx": padding_idx})
 
 
 def _elementwise(op):
@@ -104,3 +138,6 @@ def _elementwise(op):
 
 for _op in functions():
     globals()[_op.name] = _elementwise(_op)
+
+
+from .layers.functional import batch_norm, lstm_cell  # noqa: E402  (layers built from the ops above)

@@ -36,6 +36,8 @@ class Module:
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())   # running statistics and the like
+        object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "training", True)
 
     def __setattr__(self, name: str, value) -> None:
@@ -43,7 +45,10 @@ class Module:
         if params is None:
             raise ExplainerError(f"cannot assign {name!r} before Module.__init__() call; "
                                  f"call super().__init__() first in your __init__")
-        if isinstance(value, Parameter):
+        buffers = self.__dict__.get("_buffers", {})
+        if name in buffers and not isinstance(value, (Parameter, Module)):
+            buffers[name] = value                        # assigning a tensor to a buffer keeps it one
+        elif isinstance(value, Parameter):
             self._modules.pop(name, None)
             params[name] = value
         elif isinstance(value, Module):
@@ -64,6 +69,13 @@ class Module:
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         self._parameters[name] = param
         object.__setattr__(self, name, param)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """A tensor the module keeps and saves but does not learn (BatchNorm's running_mean)."""
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, tensor)
 
     def add_module(self, name: str, module: "Module") -> None:
         setattr(self, name, module)
@@ -119,6 +131,16 @@ class Module:
     def parameters(self, recurse: bool = True):
         return (p for _, p in self.named_parameters(recurse=recurse))
 
+    def named_buffers(self, prefix: str = "", recurse: bool = True):
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for name, module in modules:
+            for key, b in module._buffers.items():
+                if b is not None:
+                    yield (f"{name}.{key}" if name else key), b
+
+    def buffers(self, recurse: bool = True):
+        return (b for _, b in self.named_buffers(recurse=recurse))
+
     def apply(self, fn) -> "Module":
         """Call fn on every sub-module and then on this one (children first, as torch does)."""
         stack = [(self, False)]
@@ -172,15 +194,28 @@ class Module:
     def _cast(self, dtype) -> "Module":
         for p in self.parameters():
             p.data = p.data.astype(dtype)
+        for b in self.buffers():
+            if b.data.dtype.kind == "f":                 # counters stay integers, as in torch
+                b.data = b.data.astype(dtype)
         return self
 
     # -- saving and loading ----------------------------------------------------------------------
     def state_dict(self) -> "OrderedDict[str, Tensor]":
-        """name → tensor sharing the parameter's memory (detached), as torch returns it."""
-        return OrderedDict((name, p.detach()) for name, p in self.named_parameters())
+        """name → tensor sharing the parameter's (or buffer's) memory, detached, in torch's order:
+        each module's parameters, then its persistent buffers, then its children's."""
+        state = OrderedDict()
+        for prefix, module in self.named_modules():
+            dot = prefix + "." if prefix else ""
+            for name, p in module._parameters.items():
+                if p is not None:
+                    state[dot + name] = p.detach()
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent:
+                    state[dot + name] = b.detach()
+        return state
 
     def load_state_dict(self, state: dict, strict: bool = True):
-        own = dict(self.named_parameters())
+        own = dict(self.state_dict())      # parameters and buffers, by name
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
@@ -298,30 +333,82 @@ class Linear(Module):
 
 
 class Conv2d(Module):
+    """Cross-correlation with torch's arguments; weight (out, in/groups, KH, KW) and bias ~
+    U(−1/√fan_in, 1/√fan_in) with fan_in = in/groups·KH·KW, as torch initialises them."""
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 bias: bool = True, dtype=np.float32):
+                 dilation=1, groups: int = 1, bias: bool = True, dtype=np.float32):
         super().__init__()
-        if isinstance(kernel_size, (set, frozenset)):
-            raise ExplainerError(f"kernel_size must be an int or a tuple, not the set {kernel_size} "
-                                 f"(write (3, 5), with round brackets)")
-        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+        kh, kw = _conv_pairs(kernel_size=kernel_size, stride=stride, padding=padding,
+                             dilation=dilation)["kernel_size"]
+        _check_groups(in_channels, out_channels, groups)
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
-        self.weight = Parameter(np.empty((out_channels, in_channels, kh, kw), dtype=dtype))
+        self.kernel_size, self.stride, self.dilation, self.groups = (kh, kw), stride, dilation, groups
+        self.padding = _same_padding(padding, (kh, kw), stride, dilation)
+        self.weight = Parameter(np.empty((out_channels, in_channels // groups, kh, kw), dtype=dtype))
         self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
         if not bias:
             self.register_parameter("bias", None)
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            bound = 1 / math.sqrt(in_channels * kh * kw)
+            bound = 1 / math.sqrt(in_channels // groups * kh * kw)
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}")
+        return conv_repr(self)
+
+
+def conv_repr(m) -> str:
+    """torch's text for a conv layer: sizes as pairs, arguments at their default left out."""
+    def two(v):
+        return (v, v) if isinstance(v, int) else tuple(v)
+    text = (f"{m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size}, "
+            f"stride={two(m.stride)}")
+    for name, default in (("padding", 0), ("dilation", 1), ("output_padding", 0)):
+        value = getattr(m, name, default)
+        if two(value) != two(default):
+            text += f", {name}={two(value)}"
+    if m.groups != 1:
+        text += f", groups={m.groups}"
+    return text + ("" if m.bias is not None else ", bias=False")
+
+
+def _conv_pairs(**sizes) -> dict:
+    """Each size as an (h, w) pair; a set (the tutorial's `kernel_size={3, 5}`) is refused."""
+    pairs = {}
+    for name, v in sizes.items():
+        if isinstance(v, (set, frozenset)):
+            raise ExplainerError(f"{name} must be an int or a tuple, not the set {v} "
+                                 f"(write (3, 5), with round brackets)")
+        pairs[name] = v if isinstance(v, str) else (v, v) if isinstance(v, int) else tuple(v)
+    return pairs
+
+
+def _check_groups(in_channels: int, out_channels: int, groups: int) -> None:
+    if groups < 1 or in_channels % groups or out_channels % groups:
+        raise ExplainerError(f"groups={groups} must divide both in_channels ({in_channels}) and "
+                             f"out_channels ({out_channels})")
+
+
+def _same_padding(padding, kernel, stride, dilation):
+    """torch's padding='valid' (none) and padding='same' (output as large as the input)."""
+    if padding == "valid":
+        return 0
+    if padding != "same":
+        return padding
+    if stride not in (1, (1, 1)):
+        raise ExplainerError("padding='same' is not supported for strided convolutions; "
+                             "give the padding as a number")
+    d = (dilation, dilation) if isinstance(dilation, int) else tuple(dilation)
+    total = [di * (k - 1) for di, k in zip(d, kernel)]
+    if any(t % 2 for t in total):
+        raise ExplainerError(f"padding='same' with kernel {kernel} would pad one side more than "
+                             f"the other; use an odd kernel size or give the padding as numbers")
+    return (total[0] // 2, total[1] // 2)
 
 
 class MaxPool2d(Module):
@@ -427,3 +514,13 @@ class BCEWithLogitsLoss(_Loss):
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d", "MaxPool2d",
            "Flatten", "Dropout", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss"]
+
+# Layers in their own files (explainer/layers/), re-exported here under torch's names.
+from .layers.activation import LeakyReLU  # noqa: E402
+from .layers.conv import ConvTranspose2d  # noqa: E402
+from .layers.embedding import Embedding  # noqa: E402
+from .layers.norm import BatchNorm1d, BatchNorm2d  # noqa: E402
+from .layers.recurrent import LSTM, LSTMCell  # noqa: E402
+
+__all__ += ["LeakyReLU", "ConvTranspose2d", "Embedding", "BatchNorm1d", "BatchNorm2d", "LSTM",
+            "LSTMCell"]

@@ -11,6 +11,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .backends import NUMPY
+from .conv import (conv2d_forward, conv2d_torch, conv2d_vjp, conv_transpose2d_forward,
+                   conv_transpose2d_torch, conv_transpose2d_vjp)
 from .registry import Op, Sample, register
 
 ALL = (True, True, True)
@@ -58,6 +60,7 @@ _TORCH_NAMES = {
     "bce_with_logits": "nn.functional.binary_cross_entropy_with_logits",
     "dropout": "nn.functional.dropout", "conv2d": "nn.functional.conv2d",
     "max_pool2d": "nn.functional.max_pool2d",
+    "conv_transpose2d": "nn.functional.conv_transpose2d", "embedding": "nn.functional.embedding",
 }
 
 
@@ -252,6 +255,24 @@ _op("index", 1, "[ ]", lambda m, x, key: x[key], _index_vjp,
     lambda t, x, key: x[_torch_key(t, key)], "IndexBackward0",
     [sample(randn(4, 5), key=(slice(1, 3), 2)), sample(randn(4, 5), key=1),
      sample(randn(4, 5), key=np.array([0, 2, 2]))])
+
+
+def _embedding_vjp(g, xs, out, needs=ALL, padding_idx=None):
+    indices, weight = xs
+    grad = np.zeros(weight.shape, dtype=g.dtype)
+    np.add.at(grad, indices, g)                  # a row looked up twice gets both gradients
+    if padding_idx is not None:
+        grad[padding_idx] = 0                    # the padding row never learns, as in torch
+    return None, grad
+
+
+_op("embedding", 2, "lookup", lambda m, indices, weight, padding_idx=None: weight[indices],
+    _embedding_vjp, ("none (indices)", "grad added to the rows of {1} that {0} picks"),
+    lambda t, indices, weight, padding_idx=None: t.nn.functional.embedding(
+        indices.long(), weight, padding_idx=padding_idx), "EmbeddingBackward0",
+    [sample(np.array([[0, 2, 2], [4, 1, 0]]), randn(5, 3)),
+     sample(np.array([3, 1, 3, 0]), randn(4, 2), padding_idx=3)],
+    (("padding_idx", None),))
 
 
 def _cat_vjp(g, xs, out, needs=ALL, dim=0):
@@ -458,14 +479,6 @@ def _pad(x, padding, value=0.0):
     return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
-def _conv_forward(m, x, w, b=None, stride=1, padding=0):
-    cols = _windows(_pad(x, _pair(padding)), w.shape[2:], _pair(stride))
-    out = np.tensordot(cols, w, axes=([1, 4, 5], [1, 2, 3]))     # (N, OH, OW, O)
-    if b is not None:
-        out += b
-    return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
-
-
 def _scatter_windows(gcols, x_shape, kernel, stride, padding):
     """col2im: add each window's gradient back onto the (padded) input, one kernel offset at a time."""
     n, c, h, w = x_shape
@@ -479,31 +492,23 @@ def _scatter_windows(gcols, x_shape, kernel, stride, padding):
     return grad[:, :, ph:ph + h, pw:pw + w]
 
 
-def _conv_vjp(g, xs, out, needs=ALL, stride=1, padding=0):
-    x, w = xs[0], xs[1]
-    stride, padding = _pair(stride), _pair(padding)
-    gx = gw = gb = None
-    if needs[0]:
-        gcols = np.tensordot(g, w, axes=([1], [0]))               # (N, OH, OW, C, KH, KW)
-        gx = _scatter_windows(gcols.transpose(0, 3, 1, 2, 4, 5), x.shape, w.shape[2:], stride,
-                              padding)
-    if needs[1]:
-        cols = _windows(_pad(x, padding), w.shape[2:], stride)
-        gw = np.tensordot(g, cols, axes=([0, 2, 3], [0, 2, 3]))   # (O, C, KH, KW)
-    if len(xs) > 2 and needs[2]:
-        gb = g.sum(axis=(0, 2, 3))
-    return gx, gw, gb
-
-
-_op("conv2d", 3, "conv", _conv_forward, _conv_vjp,
+_op("conv2d", 3, "conv", conv2d_forward, conv2d_vjp,
     ("grad convolved with the flipped kernel {1}", "grad correlated with the windows of {0}",
      "grad summed over batch and positions"),
-    lambda t, x, w, b=None, stride=1, padding=0: t.nn.functional.conv2d(
-        x, w, b, stride=stride, padding=padding), "ConvolutionBackward0",
+    conv2d_torch, "ConvolutionBackward0",
     [sample(randn(2, 3, 7, 7), randn(4, 3, 3, 3), randn(4)),
      sample(randn(2, 3, 7, 7), randn(4, 3, 3, 3), randn(4), stride=2, padding=1),
-     sample(randn(1, 2, 5, 6), randn(3, 2, 2, 3), stride=(1, 2), padding=(1, 0))],
-    (("stride", 1), ("padding", 0)))
+     sample(randn(1, 2, 5, 6), randn(3, 2, 2, 3), stride=(1, 2), padding=(1, 0)),
+     sample(randn(2, 4, 7, 6), randn(6, 2, 3, 2), randn(6), dilation=(2, 1), groups=2, padding=1)],
+    (("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1)))
+_op("conv_transpose2d", 3, "conv ᵀ", conv_transpose2d_forward, conv_transpose2d_vjp,
+    ("grad correlated with the kernel {1} (a strided conv of grad)",
+     "{0} correlated with the windows of grad", "grad summed over batch and positions"),
+    conv_transpose2d_torch, "ConvolutionBackward0",
+    [sample(randn(2, 4, 3, 3), randn(4, 3, 4, 4), stride=2, padding=1),        # the DCGAN's step
+     sample(randn(2, 4, 3, 2), randn(4, 2, 3, 3), randn(4), stride=(2, 1), padding=(1, 0),
+            output_padding=(1, 0), groups=2, dilation=(1, 2))],
+    (("stride", 1), ("padding", 0), ("output_padding", 0), ("groups", 1), ("dilation", 1)))
 
 
 def _pool_windows(x, kernel_size, stride, padding):
