@@ -31,15 +31,14 @@ def torch_cnn(batch: int = 2):
         net(torch.randn(batch, 1, 28, 28)), torch.randint(0, 10, (batch,))), "cnn (torch)")
 
 
-def torch_lstm():
-    """seed 004's LSTM regressor: Net(input_size=1, hidden_size=5) on a [seq, batch] series."""
-    import torch
+def lstm_net(nn):
+    """seed 004's LSTM regressor, Net(input_size=1, hidden_size=5), on a [seq, batch] series."""
 
-    class Net(torch.nn.Module):
+    class Net(nn.Module):
         def __init__(self, input_size, hidden_size):
             super().__init__()
-            self.rnn = torch.nn.LSTM(input_size, hidden_size)
-            self.fc = torch.nn.Linear(hidden_size, 1)
+            self.rnn = nn.LSTM(input_size, hidden_size)
+            self.fc = nn.Linear(hidden_size, 1)
 
         def forward(self, x):
             x = x[:, :, None]
@@ -47,17 +46,45 @@ def torch_lstm():
             x = self.fc(x)
             return x[:, :, 0]
 
+    return Net(1, 5)
+
+
+def torch_lstm():
+    import torch
+
     torch.manual_seed(0)
-    net = Net(1, 5)
+    net = lstm_net(torch.nn)
     x, y = torch.randn(20, 4), torch.randn(20, 4)
     return _torch_trace(net, lambda: torch.nn.functional.mse_loss(net(x), y), "lstm (torch)")
 
 
-def torch_gan():
-    """seed 004's DCGAN: the generator's loss, BCEWithLogits of dnet(gnet(noise)) against ones."""
-    import torch
-    from torch import nn
+def ours_lstm():
+    from explainer import nn
+    from explainer.api import trace
+    from explainer.tensor import Tensor
 
+    rng = np.random.default_rng(0)
+    net = lstm_net(nn)
+    x = Tensor(rng.standard_normal((20, 4)).astype(np.float32), name="x")
+    y = Tensor(rng.standard_normal((20, 4)).astype(np.float32), name="y")
+    return trace(nn.MSELoss()(net(x), y))
+
+
+def ours_gan():
+    """The DCGAN's generator loss in our engine (two Sequentials, called one after the other)."""
+    from explainer import nn
+    from explainer.api import trace
+    from explainer.tensor import Tensor
+
+    gnet, dnet = gan_nets(nn)
+    rng = np.random.default_rng(0)
+    noise = Tensor(rng.standard_normal((4, 64, 1, 1)).astype(np.float32), name="noise")
+    ones = Tensor(np.ones(4, np.float32), name="ones")
+    return trace(nn.BCEWithLogitsLoss()(dnet(gnet(noise)).view(-1), ones))
+
+
+def gan_nets(nn):
+    """seed 004's DCGAN generator and discriminator, with torch's names for the layers."""
     latent, g, d = 64, 64, 64
     gnet = nn.Sequential(
         nn.ConvTranspose2d(latent, 4 * g, kernel_size=4, bias=False), nn.BatchNorm2d(4 * g), nn.ReLU(),
@@ -73,9 +100,18 @@ def torch_gan():
         nn.Conv2d(2 * d, 4 * d, kernel_size=4, stride=2, padding=1, bias=False), nn.BatchNorm2d(4 * d),
         nn.LeakyReLU(0.2),
         nn.Conv2d(4 * d, 1, kernel_size=4))
+    return gnet, dnet
+
+
+def torch_gan():
+    """seed 004's DCGAN: the generator's loss, BCEWithLogits of dnet(gnet(noise)) against ones."""
+    import torch
+    from torch import nn
+
     torch.manual_seed(0)
-    both = nn.ModuleDict({"gnet": gnet, "dnet": dnet})
-    noise = torch.randn(4, latent, 1, 1)
+    gnet, dnet = gan_nets(nn)
+    both = nn.ModuleDict({"gnet": gnet, "dnet": dnet})   # one model: paths gnet.0 … dnet.8
+    noise = torch.randn(4, 64, 1, 1)
     loss = lambda: nn.BCEWithLogitsLoss()(dnet(gnet(noise)).view(-1), torch.ones(4))  # noqa: E731
     return _torch_trace(both, loss, "gan (torch)")
 
