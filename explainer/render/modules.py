@@ -365,7 +365,7 @@ def _rule(graph, unit: Unit) -> list[str]:
     seen = list(dict.fromkeys(labels.op_name(n.op) for n in ops))
     if len(seen) > 5:
         seen = seen[:5] + ["…"]
-    return [f"VJP through {len(ops)} ops: " + ", ".join(seen)]
+    return [f"VJP through {len(ops)} op{'' if len(ops) == 1 else 's'}: " + ", ".join(seen)]
 
 
 _PLUMBING = {"TBackward0", "ViewBackward0", "UnsafeViewBackward0", "TransposeBackward0", "ReshapeAliasBackward0"}
