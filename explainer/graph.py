@@ -10,6 +10,7 @@ check read. Node ids are positions in topological order, never `id()`, so output
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
 
@@ -44,26 +45,25 @@ class EngineNode(Protocol):
 def topological_order(root) -> list:
     """Every node `root` depends on, inputs before the nodes that use them (iterative DFS).
 
-    The stack holds (node, iterator over its inputs): the order is exactly the post-order the
-    recursive walk would give. A leaf is placed as soon as it is met (what the recursion would
-    do too) without a trip through the stack; names used in the loop are bound to locals once.
-    This walk runs on every backward.
+    `nodes` is the path from the root down to the node being explored and `iters[k]` the inputs
+    of `nodes[k]` still to visit: the order is exactly the post-order the recursive walk would
+    give. A leaf is placed as soon as it is met, without a trip through the stacks. This walk
+    runs on every backward.
     """
     order, seen = [], {root}
-    stack = [(root, iter(root.inputs))]
-    push, pop, append, mark = stack.append, stack.pop, order.append, seen.add
-    while stack:
-        node, pending = stack[-1]
-        for child in pending:
+    nodes, iters = [root], [iter(root.inputs)]
+    while nodes:
+        for child in iters[-1]:
             if child not in seen:
-                mark(child)
-                if child.inputs:
-                    push((child, iter(child.inputs)))
+                seen.add(child)
+                if child.inputs:          # go down into it; its parent's inputs wait
+                    nodes.append(child)
+                    iters.append(iter(child.inputs))
                     break
-                append(child)
-        else:
-            pop()
-            append(node)
+                order.append(child)
+        else:                             # every input placed: place the node itself
+            iters.pop()
+            order.append(nodes.pop())
     return order
 
 
@@ -226,7 +226,9 @@ class Graph:
                 ))
         steps = [GraphStep(ids[id(s.node)], ids[id(s.input)], s.index, s.upstream, s.local,
                            s.contribution) for s in walk.steps]
-        return cls(nodes, edges, ids[id(root)], steps, title)
+        from .formulas import readable   # formulas reads the expression language, which imports us
+
+        return _no_internal_ids(readable(cls(nodes, edges, ids[id(root)], steps, title)), names)
 
     # -- lookups -----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -274,17 +276,24 @@ class Graph:
 
 
 def _unique_names(order: Iterable) -> list[str]:
-    """The engine's names where given, scalar constants by their value, the rest by the module
-    call that made them ("fc1") or their op ("relu", "relu#2"); never an internal id."""
-    names, taken = [], set()
+    """The engine's names where given, scalar constants by their value, a network's nodes by the
+    module call that made them ("fc1", "fc1.relu"), the rest t1, t2, … for `formulas.readable`
+    to replace by their formulas (and `_no_internal_ids` by their op where it cannot)."""
+    names, taken, counter = [], set(), 0
     next_suffix: dict[str, int] = {}  # where the "#k" search resumes, so repeats stay linear
+    given = {n.name for n in order if getattr(n, "name", None)}
     ops_in = _ops_per_group(order)
     for n in order:
         name = getattr(n, "name", None)
         if not name and not n.inputs and not n.requires_grad and getattr(n.value, "ndim", 0) == 0:
             name = fmt(n.value)
-        if not name:
+        if not name and (getattr(getattr(n, "group", None), "calls", None) or not n.inputs):
             name = _made_by(n, ops_in)
+        if not name:
+            counter += 1
+            while f"t{counter}" in given:
+                counter += 1
+            name = f"t{counter}"
         if name in taken:  # two nodes called alike (two constants 3, a name reused): keep apart
             k = next_suffix.get(name, 2)
             while f"{name}#{k}" in taken:
@@ -294,6 +303,38 @@ def _unique_names(order: Iterable) -> list[str]:
         taken.add(name)
         names.append(name)
     return names
+
+
+_INTERNAL_ID = re.compile(r"t[0-9]+")
+
+
+def grouped_name(name: str) -> str:
+    """A formula used inside another ("[x @ w > 0]"): in parentheses unless it is one word."""
+    return name if re.fullmatch(r"[\w\[\],.#]+", name) else f"({name})"
+
+
+def _no_internal_ids(graph: "Graph", first_names: list[str]) -> "Graph":
+    """A node still called t5 (an op the expression language cannot write: linear, reshape) is
+    called by its op ("linear", "reshape#2"), and every rule on the edges that was written with
+    a t-name takes the node's final name; `graph["t5"]` still finds its node."""
+    taken = {n.name for n in graph.nodes}
+    renamed: dict[str, str] = {}
+    for node, first in zip(graph.nodes, first_names):
+        if node.kind == "op" and _INTERNAL_ID.fullmatch(node.name):
+            name, k = node.op, 2
+            while name in taken:
+                name, k = f"{node.op}#{k}", k + 1
+            taken.add(name)
+            graph._by_name.setdefault(name, node)
+            node.name = name
+        if _INTERNAL_ID.fullmatch(first) and node.name != first:
+            renamed[first] = grouped_name(node.name)
+    if renamed:   # the rules on the edges were written with the old names
+        old = re.compile(r"(?<![\w#])(" + "|".join(map(re.escape, renamed)) + r")(?![\w#])")
+        for edge in graph.edges:
+            if edge.text and "t" in edge.text:
+                edge.text = old.sub(lambda m: renamed[m.group(1)], edge.text)
+    return graph
 
 
 def _leaf_role(node) -> dict | None:

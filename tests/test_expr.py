@@ -205,9 +205,9 @@ def test_constants_unless_the_user_defines_them():
 def test_bare_expression_output_is_f_and_long_intermediates_are_unnamed():
     out, g = traced("(alpha + beta) * (alpha - beta) + 1", alpha=3.0, beta=1.0)
     assert out.name == "f" and out.value == 9
-    # "alpha + beta" is 12 characters: named; the product's text is longer: named by its op
+    # "alpha + beta" is 12 characters: named; the product's text is longer: left for t1, t2, …
     assert g["alpha + beta"].value == 4 and g["alpha - beta"].value == 2
-    assert g["mul"].value == 8
+    assert g["t1"].value == 8
 
 
 def test_assigning_an_existing_node_does_not_rename_it():

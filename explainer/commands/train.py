@@ -34,10 +34,11 @@ def examples(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
     table = Table(title="training examples: explainer train NAME", show_lines=False)
     table.add_column("name", style="bold", no_wrap=True, min_width=max(map(len, EXAMPLES)))
     table.add_column("engines", no_wrap=True, min_width=len("torch, explainer"))
-    table.add_column("what it does", ratio=1)
+    table.add_column("what it does", ratio=1, overflow="fold")
     for name, example in EXAMPLES.items():
         # one line each, even in a narrow terminal: the summary is cut with an ellipsis, not wrapped
-        table.add_row(name, ", ".join(example.engines), Text(example.summary, no_wrap=True, overflow="ellipsis"))
+        # wrapped, never cut: 80 columns show every word
+        table.add_row(name, ", ".join(example.engines), Text(example.summary, overflow="fold"))
     console.print(table)
 
 
@@ -79,6 +80,8 @@ def train(
     for note in result.notes:
         stderr.print(f"[yellow]note:[/] {note}")
     console.print(summary_table(example, result))
+    for plot in result.plots:   # whole paths, one a line, outside the table: copied, never cut
+        console.print(f"plot: {plot}", soft_wrap=True, highlight=False, markup=False)
     if out is None and not quiet:
         console.print("[dim]add --out DIR to save plots and checkpoints[/]")
 
@@ -89,8 +92,8 @@ def summary_table(example, result):
 
     table = Table(title=f"{result.example} ({result.engine} on {result.device})")
     table.add_column("")
-    table.add_column("this run")
-    table.add_column("the tutorial")
+    table.add_column("this run", overflow="fold")
+    table.add_column("the tutorial", overflow="fold")
     if result.final_loss is not None:
         table.add_row("final loss", fmt(result.final_loss), "")
     if result.params:
@@ -106,8 +109,6 @@ def summary_table(example, result):
     if not result.params and result.accuracy is None:
         table.add_row("expected", example.expects, example.reported)
     table.add_row("time", f"{result.seconds:.2f} s", "")
-    for plot in result.plots:
-        table.add_row("plot", plot, "")
     return table
 
 
