@@ -242,6 +242,18 @@ def leave(module, args, out) -> None:
             _ours.counts.clear()   # the next call of the model counts from 1 again
 
 
+def as_call(module, forward, *args):
+    """`forward(*args)` recorded as a call of `module` (a forward written out step by step, to
+    name its intermediates, still draws as that module holding its children)."""
+    enter(module, args)
+    out = None
+    try:
+        out = forward(*args)
+    finally:
+        leave(module, args, out)
+    return out
+
+
 def _children(module):
     return module._modules.items()
 

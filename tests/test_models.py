@@ -50,7 +50,7 @@ def test_mnist_mlp_backward_view_shows_shapes_and_vjp_rules(cli, tmp_path):
     text = svg_text(tmp_path / "g.svg")
     for shape in ("[64, 784]", "[64, 28]", "[64, 10]"):
         assert shape in text
-    assert "gradᵀ · input" in text and "grad · [fc1 > 0]" in text
+    assert "gradᵀ · x" in text and "grad · [fc1(x) > 0]" in text
 
 
 def test_mnist_mlp_torch_graph_has_the_same_ops(cli, tmp_path):

@@ -38,10 +38,17 @@ def mnist_mlp(seed: int = 0):
     for name, p in model.named_parameters():
         p.name = name
     x, labels = _batch(seed, (BATCH, 1, 28, 28), classes=10)
-    # the model called as a whole, so that every node knows the module call that made it
-    # (scopes.py); the flattened input is given flat so that it keeps its name
-    x = Tensor(x.reshape(-1, 28 * 28), name="x")
-    log_probs = _named(model(x), "log_probs")
+    # MnistNet's forward, layer by layer, so that the flattened input keeps its name and the
+    # intermediates read as the lecture writes them (a view of a tensor that needs no gradient is
+    # a new, unnamed leaf, as in torch); run as MnistNet's call, so that the module view still
+    # draws MnistNet holding fc1 and fc2 (scopes.py)
+    from ..scopes import as_call
+
+    def forward(x):
+        hidden = _named(F.relu(_named(model.fc1(x), "fc1(x)")), "hidden")
+        return _named(F.log_softmax(_named(model.fc2(hidden), "logits"), dim=-1), "log_probs")
+
+    log_probs = as_call(model, forward, Tensor(x.reshape(-1, 28 * 28), name="x"))
     return _named(F.nll_loss(log_probs, Tensor(labels, name="labels")), "loss")
 
 
