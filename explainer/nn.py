@@ -14,7 +14,8 @@ from . import functional as F
 from . import init
 from . import scopes
 from .errors import ExplainerError
-from .tensor import Tensor, _check_device
+from . import dtypes as _dtypes
+from .tensor import Tensor, _check_device, _is_dtype
 
 
 class Parameter(Tensor):
@@ -167,7 +168,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data[...] = 0
+                p.grad.value[...] = 0
 
     def requires_grad_(self, flag: bool = True) -> "Module":
         for p in self.parameters():
@@ -176,8 +177,8 @@ class Module:
 
     def to(self, *args, **kwargs) -> "Module":
         for a in list(args) + list(kwargs.values()):
-            if isinstance(a, (type, np.dtype)):
-                self._cast(a)
+            if _is_dtype(a):
+                self._cast(_dtypes.as_numpy(a))
             else:
                 _check_device(a)
         return self
@@ -193,10 +194,10 @@ class Module:
 
     def _cast(self, dtype) -> "Module":
         for p in self.parameters():
-            p.data = p.data.astype(dtype)
+            p.value = p.value.astype(dtype)
         for b in self.buffers():
-            if b.data.dtype.kind == "f":                 # counters stay integers, as in torch
-                b.data = b.data.astype(dtype)
+            if b.value.dtype.kind == "f":                 # counters stay integers, as in torch
+                b.value = b.value.astype(dtype)
         return self
 
     # -- saving and loading ----------------------------------------------------------------------
@@ -229,12 +230,12 @@ class Module:
         for name, p in own.items():
             if name not in state:
                 continue
-            value = np.asarray(state[name].data if isinstance(state[name], Tensor) else state[name])
-            if value.shape != p.data.shape:
+            value = np.asarray(state[name].value if isinstance(state[name], Tensor) else state[name])
+            if value.shape != p.value.shape:
                 raise ExplainerError(
                     f"size mismatch for {name}: copying a param with shape {list(value.shape)} from "
-                    f"checkpoint, the shape in current model is {list(p.data.shape)}.")
-            p.data[...] = value                          # in place: optimisers keep their arrays
+                    f"checkpoint, the shape in current model is {list(p.value.shape)}.")
+            p.value[...] = value                          # in place: optimisers keep their arrays
         return missing, unexpected
 
     # -- printing --------------------------------------------------------------------------------
@@ -420,7 +421,38 @@ class MaxPool2d(Module):
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
+        return (f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, "
+                f"padding={self.padding}, dilation=1, ceil_mode=False")
+
+
+class _Pad2d(Module):
+    """Pads the last two dims by (left, right, top, bottom); an int pads all four sides."""
+
+    mode = "constant"
+
+    def __init__(self, padding, value: float = 0.0):
+        super().__init__()
+        self.padding = (padding,) * 4 if isinstance(padding, int) else tuple(padding)
+        self.value = value
+
+    def forward(self, x):
+        return F.pad(x, self.padding, self.mode, self.value)
+
+    def extra_repr(self) -> str:
+        return str(self.padding)
+
+
+class ConstantPad2d(_Pad2d):
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class ReplicationPad2d(_Pad2d):
+    mode = "replicate"
+
+
+class ReflectionPad2d(_Pad2d):
+    mode = "reflect"
 
 
 class Flatten(Module):
@@ -513,7 +545,8 @@ class BCEWithLogitsLoss(_Loss):
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d", "MaxPool2d",
            "Flatten", "Dropout", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-           "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss"]
+           "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
+           "ConstantPad2d", "ReplicationPad2d", "ReflectionPad2d"]
 
 # Layers in their own files (explainer/layers/), re-exported here under torch's names.
 from .layers.activation import LeakyReLU  # noqa: E402

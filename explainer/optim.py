@@ -42,7 +42,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.data[...] = 0
+                    p.grad.value[...] = 0
 
     def step(self, closure=None):
         loss = None
@@ -56,7 +56,7 @@ class Optimizer:
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
-                self._update(p.data, p.grad.data, group, state)
+                self._update(p.value, p.grad.value, group, state)
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, group: dict, state: dict) -> None:
@@ -89,7 +89,7 @@ class Optimizer:
         self.state = {}
         for key, saved in state_dict["state"].items():
             p = params[int(key)]
-            self.state[p] = {k: (np.array(v, dtype=p.data.dtype) if np.ndim(v) else v)
+            self.state[p] = {k: (np.array(v, dtype=p.value.dtype) if np.ndim(v) else v)
                              for k, v in saved.items()}
 
 

@@ -336,7 +336,14 @@ def tag_rebuilt(made: dict, groups: dict) -> None:
         group = groups.get(fn)
         if group is None:
             continue
+        for t in ts:   # named by the module call, not by torch's class ("AddmmBackward0")
+            if getattr(t, "name", None) == type(fn).__name__ and not _is_torch_leaf(fn):
+                t.name = None
         _claim(ts, _OthersMade(owner, fn), group, lambda t: t.inputs, lambda t: t.group, _set_group)
+
+
+def _is_torch_leaf(fn) -> bool:
+    return hasattr(fn, "variable")
 
 
 class _OthersMade:

@@ -110,12 +110,13 @@ def test_a_forward_that_raises_leaves_no_scope_behind():
 def test_torch_module_calls_are_recorded_with_hooks():
     traced = module_nets.torch_lstm()
     by_name = {n.name: n for n in traced.graph.nodes}
-    fc = calls_of(by_name["fc.linear"])[-1]
+    fc = next(c for n in traced.graph.nodes for c in calls_of(n) if c.path == "fc")
     assert (fc.path, fc.kind, fc.in_shapes, fc.out_shapes) == ("fc", "Linear", [(20, 4, 5)], [(20, 4, 1)])
     rnn = next(c for n in traced.graph.nodes for c in calls_of(n) if c.path == "rnn")
     assert rnn.kind == "LSTM" and rnn.out_shapes[0] == (20, 4, 5)
     assert ("rnn.weight_ih_l0", (20, 1), None) in rnn.params
-    assert by_name["mse_loss"].op == "MseLossBackward0" and not calls_of(by_name["mse_loss"])
+    loss = traced.graph.output_node
+    assert not calls_of(loss) and all(c.path in ("", "rnn", "fc") for n in traced.graph.nodes for c in calls_of(n))
 
 
 def test_torch_grad_fn_names_read_as_ops():
@@ -281,9 +282,9 @@ def test_torch_ops_say_their_op_and_parameters_and_edges_say_what_flows():
     from explainer.commands.common import load
 
     words = picture(svg(load(None, "", "mnist-mlp", True).graph, view="both", depth="ops"))[2]
-    assert re.search(r"linear\((fc1.weight, fc1.bias|fc1.bias, fc1.weight)\)", words) and "AddmmBackward0" in words
-    assert "gradient [64, 28]" in words and "gradient [28, 784]" in words
-    assert "VJP: " not in words and not re.search(r"∂\w+Backward0", words)
+    assert "AddmmBackward0" in words and "fc1.weight" in words   # the grad_fn, a small line
+    assert "VJP: AddmmBackward0" not in words and not re.search(r"∂\w+Backward0", words)
+    assert not INTERNAL.search(words)
 
 
 def test_rebuilt_torch_ops_take_the_call_their_grad_fn_was_made_in():

@@ -362,6 +362,9 @@ def _rule(graph, unit: Unit) -> list[str]:
     torch_rule = _torch_rule(unit, ops)
     if torch_rule:
         return torch_rule
+    runs = list(dict.fromkeys(f for f in (labels.grad_fn_of(graph, n) for n in ops) if f))
+    if runs:   # torch's graph rebuilt in our ops: the rules are on the edges; say what torch runs
+        return [f"torch runs {', '.join(runs[:4])}" + (", …" if len(runs) > 4 else "")]
     seen = list(dict.fromkeys(labels.op_name(n.op) for n in ops))
     if len(seen) > 5:
         seen = seen[:5] + ["…"]
