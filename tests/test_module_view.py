@@ -327,3 +327,15 @@ def test_two_models_with_the_same_parameter_names_keep_their_own_boxes():
     out = traced.graph.output_node.name
     assert f"∂{out}/∂weight [8, 2]" in words and f"∂{out}/∂weight [1, 8]" in words
     assert "0.weight#2" not in words.splitlines()   # in its box, not drawn as a loose leaf
+
+
+@needs_dot
+@pytest.mark.parametrize("torch_view", [False, True])
+def test_cli_cnn_is_slide_shaped_with_module_names_and_shapes(cli, tmp_path, torch_view):
+    run = cli("render", "--model", "cnn", "-o", "c.svg", *(["--torch"] if torch_view else []))
+    assert run.code == 0, run.err
+    words = assert_slide_shaped((tmp_path / "c.svg").read_text())
+    for text in ("Conv2d", "MaxPool2d", "Flatten", "Linear", "weight [64, 1, 3, 3] · bias [64]",
+                 "weight [1024, 25088] · bias [1024]"):
+        assert text in words
+    assert re.search(r"\[\d+, 64, 28, 28\] → \[\d+, 128, 28, 28\]", words)
