@@ -95,17 +95,20 @@ class CheckReport:
         # fits 80 columns: light rules, and numbers that wrap inside their cell instead of being cut
         table = Table(title=f"gradients of {self.output}: {verdict} (rtol {self.rtol:g})",
                       box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-        table.add_column("node", overflow="fold", min_width=6)
-        for column in ("value", "ours", "torch", "fin. diff", "rel. err", "check"):
-            table.add_column(column, justify="right", no_wrap=True)
+        # the node's name is never dropped: numbers fold onto a second line before a name is cut
+        table.add_column("node", overflow="fold", min_width=12)
+        probed = any(row.fd is not None for row in self.rows)   # torch graphs have no fin. diff
+        for column in ("value", "ours", "torch") + (("fin. diff",) if probed else ()) + ("rel. err",):
+            table.add_column(column, justify="right", overflow="fold")
+        table.add_column("check", justify="right", no_wrap=True, min_width=5)
         for row in self.rows:
             verdict = "ok" if row.ok else "[bold red]MISMATCH[/]"
             if row.fd_ok is False:
                 verdict += "\n[yellow]fd ≠[/]"
             digits = CELL_DIGITS if row.ok else MISMATCH_DIGITS   # a mismatch shows where it is
+            fd = ("—" if row.fd is None else _cell(row.fd, digits),) if probed else ()
             table.add_row(row.name, _cell(row.value), _cell(row.ours, digits), _cell(row.torch, digits),
-                          "—" if row.fd is None else _cell(row.fd, digits), f"{row.error:.1e}", verdict,
-                          style=None if row.ok else "red")
+                          *fd, f"{row.error:.1e}", verdict, style=None if row.ok else "red")
         differing = [row.name for row in self.rows if row.fd_ok is False]
         captions = []
         if self.nonfinite is not None:

@@ -269,10 +269,10 @@ def test_a_module_weight_opens_with_its_module_not_beside_the_network():
     """An ungrouped leaf joins the deepest group holding all its users: fc1.weight sits in fc1."""
     from explainer.commands.common import load
     from explainer.render.dot import group_parts
-    from explainer.render.grouping import group_paths
+    from explainer.render.grouping import group_paths, leaves_join_their_users
 
     graph = load(None, "", model="mnist-mlp").graph
-    paths = dict(zip((n.name for n in graph.nodes), group_paths(graph)))
+    paths = dict(zip((n.name for n in graph.nodes), leaves_join_their_users(graph, group_paths(graph))))
     fc1 = next(n for n in graph.nodes if n.name == "fc1.weight")
     assert fc1.group is None                       # the graph itself leaves the weight outside
     users = [graph.nodes[n.id].group for n in graph.nodes if fc1.id in n.inputs]

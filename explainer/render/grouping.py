@@ -31,16 +31,17 @@ SHORT = 24       # longest node name used as a term's group name
 def group_paths(graph) -> list[str | None]:
     """One group path per node (None: not in any group), the graph's own when it has any."""
     if any(n.group for n in graph.nodes):
-        return _leaves_join_their_users(graph)
+        return [n.group for n in graph.nodes]
     return computed_paths(graph)
 
 
-def _leaves_join_their_users(graph) -> list[str | None]:
-    """The graph's own groups, with each ungrouped leaf (a module's weight, a constant) placed in the
-    deepest group that holds all of its users: fc1.weight opens with fc1, not beside the network."""
+def leaves_join_their_users(graph, paths: list) -> list[str | None]:
+    """`paths` with each ungrouped leaf (a module's weight, a constant) placed in the deepest group
+    that holds all of its users, for the interactive page: fc1.weight opens with fc1, not beside
+    the network. (The SVG's module boxes list their weights themselves.)"""
     from .dot import group_parts
 
-    paths = [n.group for n in graph.nodes]
+    paths = list(paths)
     users: dict[int, list] = {}
     for node in graph.nodes:
         for i in node.inputs:

@@ -27,7 +27,7 @@ from pathlib import Path
 from ..format import fmt
 from . import labels
 from .dot import BACKWARD, CONSTANT, FORWARD, HIGHLIGHT, VIEWS, group_parts
-from .grouping import group_paths
+from .grouping import group_paths, leaves_join_their_users
 
 ASSETS = Path(__file__).with_name("assets")
 START = 20   # boxes and nodes drawn when the page opens, at most (the finest level that fits)
@@ -58,7 +58,7 @@ def page(graph, view: str = "both") -> str:
 def graph_data(graph, view: str) -> dict:
     """Everything the page draws, as JSON-ready lists (one entry per node and per edge)."""
     output = graph.output_node
-    paths = group_paths(graph)
+    paths = leaves_join_their_users(graph, group_paths(graph))
     users: list[list] = [[] for _ in graph.nodes]
     into: list[list] = [[] for _ in graph.nodes]
     edge_labels = []
