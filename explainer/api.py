@@ -1,5 +1,6 @@
 """The traced object: what `explainer.trace(...)` returns and every view hangs off."""
 from __future__ import annotations
+from explainer.i18n import _
 
 from pathlib import Path
 
@@ -87,10 +88,10 @@ def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
         source = expression
     elif hasattr(expression, "inputs") and hasattr(expression, "input_grads"):
         if values:
-            raise ExplainerError("values are only taken with an expression text, not with a traced node")
+            raise ExplainerError(_("values are only taken with an expression text, not with a traced node"))
         root, source = expression, ""
     else:
-        raise ExplainerError(f"trace() takes an expression text or a Scalar/Tensor, not {type(expression).__name__}")
+        raise ExplainerError(_("trace() takes an expression text or a Scalar/Tensor, not {expression___name__}").format(expression___name__=type(expression).__name__))
     import numpy as np
 
     from .numerics import gradients_explained

@@ -9,6 +9,7 @@ records (`Node`, `Edge`, `Step`) that the renderers, the explanation, the animat
 check read. Node ids are positions in topological order, never `id()`, so output is deterministic.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
@@ -238,7 +239,7 @@ class Graph:
         except KeyError:
             known = ", ".join(n.name for n in self.nodes if n.kind != "const")
             from .errors import ExplainerError
-            raise ExplainerError(f"no node named {name!r}; the graph has: {known}") from None
+            raise ExplainerError(_("no node named {name!r}; the graph has: {known}").format(name=name, known=known)) from None
 
     @property
     def output_node(self) -> Node:

@@ -7,6 +7,7 @@ The methods named after functions (`x.exp()`, `x.leaky_relu(0.2)`) are made from
 elementwise functions at the end of this file: a new op there is a new method here.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import math
 from numbers import Real
@@ -133,8 +134,7 @@ class Scalar:
         (a number or Scalar, 1 by default) seeds the walk: the grads are then gradient·d(self)/d(node)."""
         seed = gradient if gradient.__class__ is float else _number(gradient)
         if seed is None:
-            raise ExplainerError(f"backward(gradient) takes a number or a Scalar, not "
-                                 f"{type(gradient).__name__}")
+            raise ExplainerError(_("backward(gradient) takes a number or a Scalar, not {gradient___name__}").format(gradient___name__=type(gradient).__name__))
         try:
             walk = backpropagate(self, seed)
         except (ArithmeticError, ValueError) as exc:  # 1/(2√x) at x = 0: say where, in one sentence

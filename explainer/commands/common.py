@@ -1,5 +1,6 @@
 """What every command shares: the console, the --at option, JSON output."""
 from __future__ import annotations
+from explainer.i18n import _
 
 import json
 import sys
@@ -47,12 +48,12 @@ def load(expression: str | None, at: str, model: str | None = None, use_torch: b
 
     if model is None:
         if use_torch:
-            raise ExplainerError("--torch draws a built-in model's torch graph: add --model NAME")
+            raise ExplainerError(_("--torch draws a built-in model's torch graph: add --model NAME"))
         if not expression:
-            raise ExplainerError('give an expression, e.g. "J = 3(a + bc)", or --model NAME')
+            raise ExplainerError(_("give an expression, e.g. \"J = 3(a + bc)\", or --model NAME"))
         return trace_text(expression, at)
     if expression:
-        raise ExplainerError("give either an expression or --model, not both")
+        raise ExplainerError(_("give either an expression or --model, not both"))
     from explainer.models import get_model
 
     chosen = get_model(model)

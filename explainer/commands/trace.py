@@ -1,5 +1,6 @@
 """render, check, explain, demo: the scalar explainer's commands."""
 from __future__ import annotations
+from explainer.i18n import _
 
 import html
 import json
@@ -142,7 +143,7 @@ def _check_view(view: str) -> None:
     from explainer.errors import ExplainerError
 
     if view not in VIEWS:
-        raise ExplainerError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+        raise ExplainerError(_("unknown view {view!r}; choose one of: {VIEWS}").format(view=view, VIEWS=', '.join(VIEWS)))
 
 
 def _gallery(traced, pictures, explanations, report) -> str:

@@ -1,6 +1,7 @@
 """Built-in networks for `--model NAME`: each builds its output node in our engine, and (for
 `--torch`) the same network in torch, so both graphs can be drawn with the same views."""
 from __future__ import annotations
+from explainer.i18n import _
 
 from dataclasses import dataclass
 from typing import Callable
@@ -50,4 +51,4 @@ def get_model(name: str) -> Model:
     try:
         return MODELS[name]
     except KeyError:
-        raise ExplainerError(f"unknown model {name!r}; known models: {', '.join(MODELS)}") from None
+        raise ExplainerError(_("unknown model {name!r}; known models: {MODELS}").format(name=name, MODELS=', '.join(MODELS))) from None

@@ -5,6 +5,7 @@ This module decides only layout, colour and text; every number comes from the `G
 collapsed groups, so the same graph gives byte-identical DOT (and SVG) on every run.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import math
 import os
@@ -61,7 +62,7 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
     level as one box. Graphs over `max_nodes` collapse to their coarsest groups, or are refused.
     """
     if view not in VIEWS:
-        raise ExplainerError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+        raise ExplainerError(_("unknown view {view!r}; choose one of: {VIEWS}").format(view=view, VIEWS=', '.join(VIEWS)))
     explanation = None
     if explain is not None:
         from ..explain import explain as explain_paths  # explain.py imports render.labels
@@ -85,8 +86,7 @@ def render(graph, path, view: str = "both", explain: str | None = None, collapse
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ExplainerError(f"cannot write {path.name!r}: the file name must end in one of "
-                             f"{', '.join(FORMATS)}")
+        raise ExplainerError(_("cannot write {path_name!r}: the file name must end in one of {FORMATS}").format(path_name=path.name, FORMATS=', '.join(FORMATS)))
     if suffix != ".dot":
         require_dot()
     dot = to_dot(graph, view, explain, collapse, max_nodes)
@@ -108,7 +108,7 @@ def dot_timeout() -> float:
     except ValueError:
         seconds = math.nan
     if not (seconds > 0 and math.isfinite(seconds)):
-        raise ExplainerError(f"EXPLAINER_DOT_TIMEOUT must be a positive number of seconds, not {text!r}")
+        raise ExplainerError(_("EXPLAINER_DOT_TIMEOUT must be a positive number of seconds, not {text!r}").format(text=text))
     return seconds
 
 
@@ -123,19 +123,15 @@ def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
         proc = subprocess.Popen([program, f"-T{fmt}", *DOT_FLAGS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
     except OSError as exc:
-        raise ExplainerError(f"graphviz's dot ({program}) cannot be started: {exc.strerror or exc}; "
-                             "reinstall graphviz") from None
+        raise ExplainerError(_("graphviz's dot ({program}) cannot be started: {or_exc}; reinstall graphviz").format(program=program, or_exc=exc.strerror or exc)) from None
     try:
         out, err = proc.communicate(dot.source.encode("utf-8"), timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
-        raise ExplainerError(f"graphviz's dot did not finish drawing the graph within {timeout:g} s; draw "
-                             "fewer boxes with --collapse or a lower --max-nodes, or allow more time with "
-                             "EXPLAINER_DOT_TIMEOUT=SECONDS") from None
+        raise ExplainerError(_("graphviz's dot did not finish drawing the graph within {timeout:g} s; draw fewer boxes with --collapse or a lower --max-nodes, or allow more time with EXPLAINER_DOT_TIMEOUT=SECONDS").format(timeout=timeout)) from None
     detail = err.decode("utf-8", "replace").strip().splitlines()
     if proc.returncode < 0:
-        raise ExplainerError(f"graphviz's dot crashed ({_signal_name(-proc.returncode)}) while drawing the "
-                             "graph; try --collapse or a smaller graph, or reinstall graphviz")
+        raise ExplainerError(_("graphviz's dot crashed ({proc_returncode}) while drawing the graph; try --collapse or a smaller graph, or reinstall graphviz").format(proc_returncode=_signal_name(-proc.returncode)))
     if proc.returncode != 0 or not out:
         raise ExplainerError("graphviz's dot could not draw the graph"
                              + (f": {detail[0]}" if detail else f" (exit status {proc.returncode})"))
@@ -186,8 +182,7 @@ def _layout(graph, collapse: str | None, max_nodes: int) -> Layout:
         layout = _collapsed(graph, lambda parts: 1)  # the coarsest groups
     elif collapse is not None:
         if not has_groups:
-            raise ExplainerError(f"cannot collapse by {collapse!r}: the graph has no groups "
-                                 "(only networks built from layers and neurons do)")
+            raise ExplainerError(_("cannot collapse by {collapse!r}: the graph has no groups (only networks built from layers and neurons do)").format(collapse=collapse))
         layout = _collapsed(graph, _level_finder(graph, collapse))
     else:
         return Layout(unit=[f"n{n.id}" for n in graph.nodes])
@@ -222,8 +217,7 @@ def _level_finder(graph, word: str):
             for part in group_parts(n.group):
                 if part.split()[0] not in levels:
                     levels.append(part.split()[0])
-        raise ExplainerError(f"cannot collapse by {word!r}: the graph's groups are made of "
-                             f"{', '.join(levels)}")
+        raise ExplainerError(_("cannot collapse by {word!r}: the graph's groups are made of {levels}").format(word=word, levels=', '.join(levels)))
     return depth
 
 
