@@ -38,10 +38,10 @@ fonts:
 # (translate the new entries in explainer/locale/zh/LC_MESSAGES/explainer.po between the steps).
 LOCALE := explainer/locale
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg --add-location=file --sort-by-file --no-wrap \
+	$(BIN)/python -m babel.messages.frontend extract -F babel.cfg --add-location=file --sort-by-file --no-wrap \
 	  --project=explainer -o $(LOCALE)/explainer.pot .
-	$(BIN)/pybabel update -D explainer -i $(LOCALE)/explainer.pot -d $(LOCALE) -l zh --no-wrap --ignore-obsolete
-	$(BIN)/pybabel compile -D explainer -d $(LOCALE) --statistics
+	$(BIN)/python -m babel.messages.frontend update -D explainer -i $(LOCALE)/explainer.pot -d $(LOCALE) -l zh --no-wrap --ignore-obsolete
+	$(BIN)/python -m babel.messages.frontend compile -D explainer -d $(LOCALE) --statistics
 
 demo: setup
 	$(BIN)/explainer demo -o demo-out

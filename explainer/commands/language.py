@@ -73,13 +73,22 @@ def localize(group):
 
 
 def extract_cli(fileobj, keywords, comment_tags, options):
-    """Babel extraction method for cli.py: the help texts of the typer app (line 1 for all)."""
+    """Babel extraction method for cli.py: the help texts of the typer app and the training
+    examples' descriptions (written as data in explainer/examples/registry.py)."""
     import typer
+    from babel.messages.extract import extract_python
 
     import cli
+    from explainer.examples.registry import EXAMPLES
 
+    yield from extract_python(fileobj, keywords, comment_tags, options)  # its own _() calls
     seen = set()
     for text in help_texts(typer.main.get_command(cli.app)):
         if text not in seen:
             seen.add(text)
             yield 1, "_", text, ["help text of a command or option"]
+    for example in EXAMPLES.values():  # `explainer examples` and `train` show these
+        for text in (example.summary, example.expects, example.reported):
+            if text and text not in seen:
+                seen.add(text)
+                yield 1, "_", text, ["a training example's summary, expectation or tutorial figure"]

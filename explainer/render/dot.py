@@ -5,7 +5,7 @@ This module decides only layout, colour and text; every number comes from the `G
 collapsed groups, so the same graph gives byte-identical DOT (and SVG) on every run.
 """
 from __future__ import annotations
-from explainer.i18n import _
+from explainer.i18n import _, font_family, language
 
 import math
 import os
@@ -40,6 +40,7 @@ BACKWARD = "#d62728"
 HIGHLIGHT = "#ff7f0e"
 CONSTANT = "#999999"
 FONT = "Helvetica"
+CJK_FONT = font_family()  # Chinese labels (--lang zh): Helvetica for Latin text, then CJK fonts
 
 DOT_MISSING = ("graphviz's `dot` program is not installed: install it with `apt-get install graphviz` "
                "(or `brew install graphviz`) and run again")
@@ -258,14 +259,21 @@ _GRAPH_LINE = _attr_line(None, rankdir="LR", fontname=FONT, nodesep="0.3", ranks
 _LARGE_LINE = _attr_line(None, nslimit=NSLIMIT)
 _NODE_LINE = _attr_line("node", fontname=FONT, fontsize="12")
 _EDGE_LINE = _attr_line("edge", fontname=FONT, fontsize="10")
+_CJK_LINES = {line: line.replace(f"fontname={FONT}", f'fontname="{CJK_FONT}"')
+              for line in (_GRAPH_LINE, _NODE_LINE, _EDGE_LINE)}
+
+
+def _font(line: str) -> str:
+    """A fixed settings line with the CJK font list when the labels are Chinese."""
+    return _CJK_LINES[line] if language() != "en" else line
 
 
 def _draw(graph, view: str, layout: Layout, explanation) -> graphviz.Digraph:
     dot = graphviz.Digraph(name="explainer")
-    dot.body.append(_GRAPH_LINE)
+    dot.body.append(_font(_GRAPH_LINE))
     if len(set(layout.unit)) > LARGE:
         dot.body.append(_LARGE_LINE)
-    dot.body += [_NODE_LINE, _EDGE_LINE]
+    dot.body += [_font(_NODE_LINE), _font(_EDGE_LINE)]
     caption = ([graph.title] if graph.title else []) + (explanation.lines() if explanation else [])
     if caption:
         dot.attr(label=_label(caption, just="l"), labelloc="t", labeljust="l", fontsize="13")

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..i18n import CJK_FONTS, N_, _
+
+AXIS_WORDS = (N_("step"), N_("epoch"))  # the x axes the examples pass to loss_curve, translated there
+
 
 def _pyplot():
     import matplotlib
@@ -18,6 +22,9 @@ def _pyplot():
 
     plt.rcParams["svg.fonttype"] = "none"
     plt.rcParams["svg.hashsalt"] = "explainer"  # stable ids: the same run writes the same file
+    # Chinese titles (--lang zh) fall back glyph by glyph to a CJK font; the SVG names it too
+    plt.rcParams["font.sans-serif"] = ["DejaVu Sans", *CJK_FONTS,
+                                       *[f for f in plt.rcParams["font.sans-serif"] if f != "DejaVu Sans"]]
     return plt
 
 
@@ -31,37 +38,37 @@ def _save(fig, path) -> Path:
     return path
 
 
-def loss_curve(losses, path, title: str = "loss", log: bool = False, label: str = "step",
+def loss_curve(losses, path, title: str = N_("loss"), log: bool = False, label: str = N_("step"),
                curves: dict | None = None) -> Path:
     """The loss against the step; `curves` adds more named series on the same axes."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    series = {"loss": losses} if curves is None else curves
+    series = {_("loss"): losses} if curves is None else curves
     for name, values in series.items():
         ax.plot(np.arange(1, len(values) + 1), values, label=name)
     if log and all(v > 0 for values in series.values() for v in values):
         ax.set_yscale("log")
-    ax.set(xlabel=label, ylabel="loss", title=title)
+    ax.set(xlabel=_(label), ylabel=_("loss"), title=_(title))
     if len(series) > 1:
         ax.legend()
     return _save(fig, path)
 
 
-def linear_fit(x, y, w: float, b: float, path, title: str = "linear fit") -> Path:
+def linear_fit(x, y, w: float, b: float, path, title: str = N_("linear fit")) -> Path:
     """The data as red dots and the fitted line ŷ = wx + b through them, as in the tutorial."""
     plt = _pyplot()
     x, y = np.ravel(x), np.ravel(y)
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.scatter(x, y, c="r", label="data")
+    ax.scatter(x, y, c="r", label=_("data"))
     grid = np.linspace(x.min(), x.max(), 2)
     ax.plot(grid, w * grid + b, label=f"ŷ = {w:.4f}x + {b:.4f}")
-    ax.set(xlabel="x", ylabel="y", title=title)
+    ax.set(xlabel="x", ylabel="y", title=_(title))
     ax.legend()
     return _save(fig, path)
 
 
 def optimizer_paths(surface, extent, trajectories: dict, losses: dict, path, start=None, minimum=None,
-                    title: str = "seven optimisers on one loss surface") -> Path:
+                    title: str = N_("seven optimisers on one loss surface")) -> Path:
     """Contours of `surface(W, B)` over extent (w0, w1, b0, b1) with each method's (w, b) path,
     and beside them each method's loss against the step."""
     plt = _pyplot()
@@ -75,20 +82,20 @@ def optimizer_paths(surface, extent, trajectories: dict, losses: dict, path, sta
         points = np.asarray(points)
         left.plot(points[:, 0], points[:, 1], marker=".", markersize=2, linewidth=1.2, label=name)
     if start is not None:
-        left.plot(*start, "ks", label="start")
+        left.plot(*start, "ks", label=_("start"))
     if minimum is not None:
-        left.plot(*minimum, "r*", markersize=12, label="minimum")
-    left.set(xlabel="w", ylabel="b", title=title, xlim=extent[:2], ylim=extent[2:])
+        left.plot(*minimum, "r*", markersize=12, label=_("minimum"))
+    left.set(xlabel="w", ylabel="b", title=_(title), xlim=extent[:2], ylim=extent[2:])
     left.legend(fontsize=8, loc="upper right")
     for name, values in losses.items():
         right.plot(np.arange(len(values)), values, label=name)
     right.set_yscale("log")
-    right.set(xlabel="step", ylabel="loss on all 50 points", title="loss against step")
+    right.set(xlabel=_("step"), ylabel=_("loss on all 50 points"), title=_("loss against step"))
     right.legend(fontsize=8)
     return _save(fig, path)
 
 
-def digit_grid(images, labels, predictions, path, columns: int = 8, title: str = "test digits") -> Path:
+def digit_grid(images, labels, predictions, path, columns: int = 8, title: str = N_("test digits")) -> Path:
     """MNIST test digits with 'predicted (true)' above each; wrong ones in red.
 
     One mosaic image and one axes (not a subplot per digit): ten times faster to draw."""
@@ -106,5 +113,5 @@ def digit_grid(images, labels, predictions, path, columns: int = 8, title: str =
                 va="bottom", fontsize=9, color="black" if right else "red")
     ax.imshow(mosaic, cmap="gray_r", interpolation="nearest")
     ax.axis("off")
-    ax.set_title(f"{title}: predicted (true)")
+    ax.set_title(_("{title}: predicted (true)").format(title=_(title)))
     return _save(fig, path)
