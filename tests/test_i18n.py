@@ -1,0 +1,293 @@
+"""中文课堂 (issue 14): every sentence a person reads in Chinese beside English.
+
+The catalogue is complete (Babel extracts every marked string and the typer app's help; each has a
+Chinese translation), the shipped .mo is compiled from the .po, translations keep placeholders,
+numbers and formulas, use the glossary's words (checked against the tutorials in shared/seeds/),
+and the CLI speaks Chinese with --lang zh or EXPLAINER_LANG=zh, numbers unchanged.
+"""
+from __future__ import annotations
+
+import gettext
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from explainer import i18n
+from explainer.errors import ExplainerError
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "explainer" / "locale"
+PO = LOCALE / "zh" / "LC_MESSAGES" / "explainer.po"
+MO = LOCALE / "zh" / "LC_MESSAGES" / "explainer.mo"
+GLOSSARY = LOCALE / "glossary.tsv"
+SEEDS = ROOT.parent / "shared" / "seeds"
+if not SEEDS.is_dir():  # a worktree beside the main checkout
+    SEEDS = Path("/work/shared/seeds")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_]\w*)[^{}]*\}")
+# placeholders that only add an English plural "s": Chinese has no plural, so they may go
+ENGLISH_ONLY = {"declared_else", "names_else"}
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def catalogue():
+    from babel.messages.pofile import read_po
+
+    with PO.open("rb") as fh:
+        return read_po(fh)
+
+
+def extracted() -> dict[str, list]:
+    """Every message Babel extracts with babel.cfg, as `make messages` does: msgid -> locations."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (ROOT / "babel.cfg").open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    found: dict[str, list] = {}
+    sys.path.insert(0, str(ROOT))  # the cli extractor imports cli.py
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, options_map):
+        key = message[0] if isinstance(message, tuple) else message
+        found.setdefault(key, []).append(f"{filename}:{lineno}")
+    return found
+
+
+def glossary() -> list[dict]:
+    rows = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        english, chinese, avoid, seeds = (line.split("\t") + ["", ""])[:4]
+        rows.append({"english": english, "chinese": chinese,
+                     "avoid": [w for w in avoid.split(",") if w], "seeds": seeds})
+    return rows
+
+
+def translated_pairs():
+    for message in catalogue():
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            yield ids[0], string
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue
+
+
+def test_every_user_facing_string_has_a_chinese_translation():
+    cat = catalogue()
+    missing = []
+    for msgid, where in sorted(extracted().items()):
+        message = cat.get(msgid)
+        strings = () if message is None else (message.string if isinstance(message.string, tuple)
+                                              else (message.string,))
+        if message is None or not all(strings) or message.fuzzy:
+            missing.append(f"{where[0]}: {msgid!r}")
+    assert not missing, ("strings without a Chinese translation (run `make messages`, translate them "
+                         f"in {PO.relative_to(ROOT)}):\n" + "\n".join(missing))
+    assert len(cat) > 200
+
+
+def test_compiled_catalogue_is_up_to_date_with_the_po():
+    with MO.open("rb") as fh:
+        compiled = gettext.GNUTranslations(fh)._catalog
+    from_po = {}
+    for message in catalogue():
+        if not message.id or not message.string:
+            continue
+        if isinstance(message.id, tuple):
+            for n, string in enumerate(message.string):
+                from_po[(message.id[0], n)] = string
+        else:
+            from_po[message.id] = message.string
+    compiled = {k: v for k, v in compiled.items() if k != ""}
+    assert compiled == from_po, "explainer.mo is stale: run `make messages` (pybabel compile)"
+
+
+def test_the_mo_ships_in_the_package():
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'"explainer"\s*=\s*\[[^\]]*"locale/\*/LC_MESSAGES/\*\.mo"', text)
+    assert re.search(r'"explainer"\s*=\s*\[[^\]]*"locale/glossary\.tsv"', text)
+
+
+def test_translations_keep_placeholders_numbers_and_formulas():
+    problems = []
+    for msgid, msgstr in translated_pairs():
+        wanted = set(PLACEHOLDER.findall(msgid)) - ENGLISH_ONLY
+        got = set(PLACEHOLDER.findall(msgstr))
+        if wanted != got:
+            problems.append(f"{msgid!r}: placeholders {sorted(wanted)} became {sorted(got)}")
+        for token in re.findall(r"\d+(?:[.,]\d+)*|[∂∇Σσ×·²→≥‖±]|[A-Za-z]\w*\(", msgid):
+            if token not in msgstr:
+                problems.append(f"{msgid!r}: {token!r} is missing from {msgstr!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_translations_are_chinese():
+    """Every translation has Chinese words in it, unless the English was only a formula."""
+    english_left = [msgid for msgid, msgstr in translated_pairs()
+                    if re.search(r"[a-z]{3,} [a-z]{3,}", msgid) and not HAN.search(msgstr)]
+    assert not english_left
+
+
+# ---------------------------------------------------------------------------------------------
+# The glossary: one word for one idea, the tutorials' word
+
+
+def test_glossary_holds_the_issue_terms():
+    words = {row["chinese"] for row in glossary()}
+    for term in ["计算图", "前向传播", "反向传播", "链式法则", "局部梯度", "梯度", "偏导数", "叶子节点", "损失函数",
+                 "优化器"]:
+        assert term in words
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the tutorials (shared/seeds/) are not here")
+def test_glossary_matches_the_tutorials_wording():
+    seeds = "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(SEEDS.glob("*.txt")))
+    for row in glossary():
+        if row["seeds"]:
+            assert row["seeds"] in seeds, f"{row['english']}: the tutorials never write {row['seeds']}"
+            if row["seeds"] != row["chinese"]:
+                continue  # a phrase of the tutorials the term names (连线上的梯度 -> 局部梯度)
+        count_term = seeds.count(row["chinese"])
+        for other in row["avoid"]:
+            # a word we avoid may appear in the tutorials, but never more often than ours
+            assert seeds.count(other) <= count_term, f"the tutorials prefer {other} to {row['chinese']}"
+
+
+def test_catalogue_uses_the_glossary_words():
+    rows = glossary()
+    problems = []
+    for msgid, msgstr in translated_pairs():
+        for row in rows:
+            for other in row["avoid"]:
+                if other in msgstr:
+                    problems.append(f"{msgstr!r} writes {other}: the glossary says {row['chinese']}")
+        for row in rows:  # a whole English term in the sentence: its Chinese term in the translation
+            term = row["english"]
+            if " " in term and re.search(rf"\b{re.escape(term)}s?\b", msgid, re.I) and row["chinese"] not in msgstr:
+                problems.append(f"{msgid!r} says {term!r}, the translation lacks {row['chinese']}")
+    assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing the language
+
+
+@pytest.mark.parametrize("environ, expected", [
+    ({}, "en"),
+    ({"LANG": "C.UTF-8"}, "en"),
+    ({"LANG": "zh_CN.UTF-8"}, "zh"),
+    ({"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+    ({"LANGUAGE": "zh_TW:en"}, "zh"),
+    ({"EXPLAINER_LANG": "zh", "LANG": "en_US.UTF-8"}, "zh"),
+    ({"EXPLAINER_LANG": "en", "LC_ALL": "zh_CN.UTF-8"}, "en"),
+])
+def test_language_from_environment(environ, expected):
+    assert i18n.from_environment(environ) == expected
+
+
+def test_language_from_argv_and_a_wrong_name():
+    assert i18n.from_argv(["render", "x", "--lang", "zh"]) == "zh"
+    assert i18n.from_argv(["--lang=en", "check"]) == "en"
+    assert i18n.from_argv(["render", "--", "--lang", "zh"]) is None
+    with pytest.raises(ExplainerError, match="unknown language 'fr'"):
+        i18n.from_argv(["--lang", "fr"])
+
+
+def test_using_switches_and_restores():
+    with i18n.using("zh"):
+        assert i18n._("input") == "输入"
+        assert i18n.ngettext("{members} node", "{members} nodes", 3).format(members=3) == "3 个节点"
+        with i18n.using("en"):
+            assert i18n._("input") == "input"
+        assert i18n.language() == "zh"
+
+
+# ---------------------------------------------------------------------------------------------
+# The CLI in Chinese (subprocesses, as a learner types it)
+
+
+def run(args, cwd, **env):
+    environ = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", **env}
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,
+                          text=True, env=environ, timeout=120)
+
+
+def svg_lines(path):
+    root = ET.parse(path).getroot()
+    return [t.text or "" for t in root.iter(f"{SVG}text")]
+
+
+def numbers(lines):
+    return sorted(re.findall(r"-?\d+(?:\.\d+)?", " ".join(lines)))
+
+
+def test_render_labels_in_chinese_numbers_unchanged(tmp_path):
+    args = ["render", "J = 3(a + bc)", "--at", "a=5,b=3,c=2"]
+    zh = run([*args, "--lang", "zh", "-o", "j.svg"], tmp_path)
+    en = run([*args, "--lang", "en", "-o", "j-en.svg"], tmp_path)
+    assert zh.returncode == 0 and en.returncode == 0, zh.stderr + en.stderr
+    zh_lines, en_lines = svg_lines(tmp_path / "j.svg"), svg_lines(tmp_path / "j-en.svg")
+    assert zh_lines.count("输入") == 3 and "input" not in zh_lines
+    assert en_lines.count("input") == 3
+    assert numbers(zh_lines) == numbers(en_lines)
+    # the formulas are the same text in both languages
+    formulas = [line for line in en_lines if "=" in line]
+    assert formulas and all(line in zh_lines for line in formulas)
+    svg = (tmp_path / "j.svg").read_text(encoding="utf-8")
+    assert 'font-family="Helvetica,Arial,DejaVu Sans,Noto Sans CJK SC' in svg  # falls back to CJK elsewhere
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_an_error_in_chinese(tmp_path, how):
+    args = ["check", "J = 3(a + bc)", "--at", "a=5,b=3"]
+    proc = (run([*args, "--lang", "zh"], tmp_path) if how == "flag"
+            else run(args, tmp_path, EXPLAINER_LANG="zh"))
+    assert proc.returncode == 2
+    assert proc.stderr == "错误：'c' 没有值：请用 --at c=VALUE 给出（已知：a, b）\n"
+    english = run(args, tmp_path, EXPLAINER_LANG="en")
+    assert english.stderr == "error: no value for 'c': give it with --at c=VALUE (known: a, b)\n"
+
+
+def test_a_syntax_error_in_chinese_keeps_the_caret(tmp_path):
+    proc = run(["render", "J = 3(a + ", "--lang", "zh"], tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == ["错误：语法错误，位于第 6 列：'(' 没有闭合", "  J = 3(a + ", "       ^"]
+
+
+def test_the_locale_chooses_chinese_and_the_flag_wins(tmp_path):
+    env = {"EXPLAINER_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"}
+    assert run(["examples"], tmp_path, **env).stdout.count("训练示例") == 1
+    assert "training examples" in run(["examples", "--lang", "en"], tmp_path, **env).stdout
+
+
+def test_an_unknown_language_is_one_sentence(tmp_path):
+    proc = run(["render", "J = a", "--at", "a=1", "--lang", "fr"], tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == "error: unknown language 'fr': choose one of en, zh\n"
+
+
+def test_every_command_takes_lang_and_its_help_is_chinese(tmp_path):
+    import typer
+
+    sys.path.insert(0, str(ROOT))
+    import cli
+
+    names = list(typer.main.get_command(cli.app).commands)
+    assert {"render", "check", "explain", "animate", "train"} <= set(names)
+    for name in names:
+        proc = run([name, "--help", "--lang", "zh"], tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert "--lang" in proc.stdout and "显示内容的语言" in proc.stdout
+        assert HAN.search(proc.stdout.split("Usage")[-1].split("--")[0]) or "示例" in proc.stdout, name
