@@ -44,7 +44,7 @@ def bench_size(torch, hidden: int, repeats: int) -> None:
 
     def ours():
         graph = Graph.build(root)
-        return to_dot(graph, "both", max_nodes=len(graph)).source
+        return to_dot(graph, "both", collapse="none", max_nodes=len(graph)).source
 
     out, params = torch_mlp(torch, 3, hidden)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["scalar_vs_micrograd.py", "tensor_vs_torch.py", "draw_vs_torchviz.py",
-           "torchgraph_vs_torchviz.py", "gpu.py"]
+           "torchgraph_vs_torchviz.py", "big_graphs.py", "gpu.py"]
 ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                "NUMEXPR_NUM_THREADS")}
 
@@ -52,7 +52,7 @@ def markdown(rows: list[dict]) -> str:
     for r in rows:
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
         met = {True: "yes", False: "**no**", None: "—"}[r["met"]]
-        note = r.get("skipped") or r.get("error") or ""
+        note = r.get("skipped") or r.get("error") or ("a lower bound: dot stopped" if r.get("anchor_note") else "")
         target = r["target"] or ""
         if "share" in r:
             target += f" (share {r['share']:.1%}" + (f", dot {seconds_text(r['dot_s'])})"

@@ -136,7 +136,8 @@ def test_hostile_values_give_their_exact_message(text, message):
 
 
 def _big_sum_render(tmp_path):
-    trace("f = " + "+".join(["a"] * 2100), a=1.0).render(tmp_path / "big.dot")
+    # no sum or product long enough to group (a 2,100-term sum now collapses into a Σ box)
+    trace("f = sin(cos(a)) * b", a=1.0, b=2.0).render(tmp_path / "big.dot", max_nodes=3)
 
 
 # (id, a call of the Python API, the exact message)
@@ -159,11 +160,11 @@ API = [
      "the expression nests more than 1 levels deep at column 3 (parentheses, powers, signs and calls count; "
      "max_depth)"),
     ("render-bad-suffix", lambda tmp: trace("x*y", x=1, y=2).render(tmp / "x.exe"),
-     "cannot write 'x.exe': the file name must end in one of .svg, .png, .pdf, .dot"),
+     "cannot write 'x.exe': the file name must end in one of .svg, .png, .pdf, .dot, .html"),
     ("render-bad-view", lambda tmp: trace("x*y", x=1, y=2).render(tmp / "x.dot", view="sideways"),
      "unknown view 'sideways'; choose one of: forward, backward, both"),
     ("render-too-big", _big_sum_render,
-     "the graph is too big for dot: 2,100 nodes, over the limit of 2,000; pass max_nodes= (or --max-nodes) to "
+     "the graph is too big for dot: 5 nodes, over the limit of 3; pass max_nodes= (or --max-nodes) to "
      "raise it"),
     ("collapse-without-groups", lambda tmp: trace("x*y", x=1, y=2).render(tmp / "x.dot", collapse="neuron"),
      "cannot collapse by 'neuron': the graph has no groups (only networks built from layers and neurons do)"),
@@ -191,7 +192,7 @@ CLI = [
     ("cli-shell-in-wrt", ["explain", "x*y", "--at", "x=1,y=2", "--wrt", "x; rm -rf /"],
      "no node named 'x; rm -rf /'; the graph has: x, y, f"),
     ("cli-bad-suffix", ["render", "J = 3(a + bc)", "--at", "a=5,b=3,c=2", "-o", "out.exe"],
-     "cannot write 'out.exe': the file name must end in one of .svg, .png, .pdf, .dot"),
+     "cannot write 'out.exe': the file name must end in one of .svg, .png, .pdf, .dot, .html"),
     ("cli-bad-view", ["render", "x", "--at", "x=1", "--view", "sideways", "-o", "x.dot"],
      "unknown view 'sideways'; choose one of: forward, backward, both"),
     ("cli-no-expression", ["render", "-o", "x.dot"], 'give an expression, e.g. "J = 3(a + bc)", or --model NAME'),

@@ -166,7 +166,7 @@ def test_render_picks_the_format_from_the_suffix(tmp_path):
 
 
 def test_unknown_suffix_is_refused(tmp_path):
-    with pytest.raises(ExplainerError, match=r"cannot write 'j.gif': the file name must end in one of .svg, .png, .pdf, .dot"):
+    with pytest.raises(ExplainerError, match=r"cannot write 'j.gif': the file name must end in one of .svg, .png, .pdf, .dot, .html"):
         render(j_abc(), tmp_path / "j.gif")
     assert not (tmp_path / "j.gif").exists()
 

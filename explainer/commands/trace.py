@@ -25,13 +25,15 @@ def render(
     use_torch: bool = TorchOption,
     view: str = typer.Option("both", help="forward (values), backward (local gradients) or both."),
     explain: str = typer.Option(None, "--explain", help="Highlight every path from the output to this node."),
-    output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf or .dot"),
-    collapse: str = typer.Option(None, "--collapse", help="Draw each group as one box: neuron or layer."),
+    output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf .dot, or .html (an interactive page)"),
+    collapse: str = typer.Option(None, "--collapse", help="Draw each group as one box: neuron or layer; none draws every node."),
     max_nodes: int = typer.Option(2000, "--max-nodes", help="Bigger graphs collapse to their groups, or are refused."),
 ):
     """Draw the graph of an expression.
 
     Example:  explainer render "J = 3(a + bc)" --at a=5,b=3,c=2 --view both --explain b -o j.svg
+
+    Interactive page (open groups, zoom, search, click a node):  explainer render --model neuron-paths -o graph.html
 
     Networks:  explainer render --model neuron-paths --explain "W1[1,2]" --collapse neuron -o paths.svg
 
@@ -40,7 +42,7 @@ def render(
     from explainer.render import require_dot
 
     _check_view(view)
-    if output.suffix != ".dot":
+    if output.suffix not in (".dot", ".html"):
         require_dot()
     traced = load(expression, at, model, use_torch)
     warn_nonfinite(traced)

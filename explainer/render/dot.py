@@ -5,6 +5,7 @@ This module decides only layout, colour and text; every number comes from the `G
 collapsed groups, so the same graph gives byte-identical DOT (and SVG) on every run.
 """
 from __future__ import annotations
+from explainer.i18n import gettext
 from explainer.i18n import _, font_family, language
 
 import math
@@ -19,9 +20,10 @@ import graphviz
 
 from ..errors import ExplainerError
 from . import labels
+from .grouping import group_paths
 
 VIEWS = ("forward", "backward", "both")
-FORMATS = (".svg", ".png", ".pdf", ".dot")
+FORMATS = (".svg", ".png", ".pdf", ".dot", ".html")
 MAX_NODES = 2000
 DOT_TIMEOUT = 30.0   # seconds dot may take to lay out one picture (EXPLAINER_DOT_TIMEOUT overrides)
 # Bound dot's network-simplex passes (ranking, then x positions). A node used by many others (a
@@ -33,6 +35,9 @@ DOT_FLAGS = ("-Gnslimit=2", "-Gnslimit1=2")
 # (nslimit): a 1,748-node network's backward view goes from 127 s to 9 s, and small pictures,
 # which converge long before the cap, keep their exact layout.
 LARGE = 200
+# A flat expression with more nodes than this is drawn collapsed, at the finest level of its computed
+# groups (grouping.py) that stays this small: a picture a class can read, not one of tiny text.
+READABLE = 60
 NSLIMIT = "0.2"
 
 FORWARD = "#333333"
@@ -60,7 +65,8 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
     gradients on nodes, arrows right to left) or "both" (forward edges plus backward ones in red).
     explain: a node's name: every path from the output to it is highlighted and the chain rule
     written as the picture's caption. collapse: "neuron", "layer", … draws each group at that
-    level as one box. Graphs over `max_nodes` collapse to their coarsest groups, or are refused.
+    level as one box; "none" draws every node. Without it, big graphs collapse to the finest level
+    of their groups that fits (see `_budgeted`), and graphs over `max_nodes` without groups are refused.
     """
     if view not in VIEWS:
         raise ExplainerError(_("unknown view {view!r}; choose one of: {VIEWS}").format(view=view, VIEWS=', '.join(VIEWS)))
@@ -69,7 +75,7 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
         from ..explain import explain as explain_paths  # explain.py imports render.labels
 
         explanation = explain_paths(graph, explain)
-    layout = _layout(graph, collapse, max_nodes)
+    layout = _layout(graph, collapse, max_nodes, view)
     return _draw(graph, view, layout, explanation)
 
 
@@ -87,7 +93,13 @@ def render(graph, path, view: str = "both", explain: str | None = None, collapse
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ExplainerError(_("cannot write {path_name!r}: the file name must end in one of {FORMATS}").format(path_name=path.name, FORMATS=', '.join(FORMATS)))
+        raise ExplainerError(gettext("cannot write {path_name!r}: the file name must end in one of {FORMATS}").format(path_name=path.name, FORMATS=', '.join(FORMATS)))
+    if suffix == ".html":   # the interactive page: laid out in the browser, no dot here
+        from .interactive import write_page
+
+        if explain is not None or collapse is not None:
+            raise ExplainerError(gettext("the interactive page opens and closes groups itself and shows the chain rule of the node you click: draw it without --explain and --collapse"))
+        return write_page(graph, path, view)
     if suffix != ".dot":
         require_dot()
     dot = to_dot(graph, view, explain, collapse, max_nodes)
@@ -172,25 +184,82 @@ class Box:
 class Layout:
     unit: list[str]                                   # node id -> the DOT id it is drawn as
     boxes: dict[str, Box] = field(default_factory=dict)  # DOT id -> box
+    paths: list | None = None   # the clusters' group paths when not the nodes' own (computed groups)
 
 
-def _layout(graph, collapse: str | None, max_nodes: int) -> Layout:
-    """Decide which nodes are merged into boxes, refusing graphs too big for dot."""
-    has_groups = any(n.group for n in graph.nodes)
-    if collapse is None and len(graph.nodes) > max_nodes:
-        if not has_groups:
+def _layout(graph, collapse: str | None, max_nodes: int, view: str = "both") -> Layout:
+    """Decide which nodes are merged into boxes, refusing graphs too big for dot. Without
+    `collapse`, the finest level of the groups (the graph's own, or computed by grouping.py for
+    a flat expression) whose picture has at most `max_nodes` boxes and that dot is expected to
+    draw within the time budget is picked here, before dot runs."""
+    if collapse == "none":   # every node drawn, as the user asked
+        if len(graph.nodes) > max_nodes:
             raise ExplainerError(_too_big(len(graph.nodes), max_nodes))
-        layout = _collapsed(graph, lambda parts: 1)  # the coarsest groups
-    elif collapse is not None:
-        if not has_groups:
-            raise ExplainerError(_("cannot collapse by {collapse!r}: the graph has no groups (only networks built from layers and neurons do)").format(collapse=collapse))
-        layout = _collapsed(graph, _level_finder(graph, collapse))
-    else:
         return Layout(unit=[f"n{n.id}" for n in graph.nodes])
+    paths = group_paths(graph)
+    has_groups = any(paths)
+    if collapse is not None:
+        if not has_groups:
+            raise ExplainerError(gettext("cannot collapse by {collapse!r}: the graph has no groups (only networks built from layers and neurons do)").format(collapse=collapse))
+        layout = _collapsed(graph, _level_finder(graph, collapse, paths), paths)
+    else:
+        layout = _budgeted(graph, paths, max_nodes, view) if has_groups else None
+        if layout is None:
+            if len(graph.nodes) > max_nodes:
+                raise ExplainerError(_too_big(len(graph.nodes), max_nodes))
+            return Layout(unit=[f"n{n.id}" for n in graph.nodes])
     drawn = len(set(layout.unit))
     if drawn > max_nodes:
         raise ExplainerError(_too_big(drawn, max_nodes, after=" even with its groups collapsed"))
     return layout
+
+
+def _budgeted(graph, paths: list, max_nodes: int, view: str) -> Layout | None:
+    """The finest level with at most max_nodes boxes (READABLE for computed groups) that dot is
+    expected to draw within the time budget (None: every node); the coarsest where none fits."""
+    budget = dot_budget()
+    computed = not any(n.group for n in graph.nodes)
+    target = min(max_nodes, READABLE) if computed else max_nodes
+    if len(graph.nodes) <= target and estimate_seconds(len(graph.nodes), len(graph.edges), view) <= budget:
+        return None
+    deepest = max(len(group_parts(p)) for p in paths if p)
+    picked, picked_units = None, 0
+    for depth in range(1, deepest + 1):   # coarsest first; stop at the first level that is too big
+        layout = _collapsed(graph, lambda parts, d=depth: d, paths)
+        units = len(layout.boxes) + sum(1 for u in layout.unit if u[0] == "n")
+        fits = units <= target and estimate_seconds(units, _count_edges(graph, layout), view) <= budget
+        if picked is not None and not fits:
+            break
+        if picked is None or units > picked_units:  # a finer level that shows no more keeps the coarser
+            picked, picked_units = layout, units
+    if computed:
+        picked.paths = paths  # computed groups are drawn as clusters only where something collapsed
+    return picked
+
+
+def _count_edges(graph, layout: "Layout") -> int:
+    return sum(1 for _ in _drawn_edges(graph, layout))
+
+
+# dot's layout time grows about as the square of (drawn nodes + edges). Measured on this project's
+# graphs (dot 2.43, one core, the DOT_FLAGS below): a 3,681-node network (4,672 edges) takes 3.2 s
+# forward and 7.7 s with labelled backward edges (xlabel); a flat 6,000-node sum 3.1 s and 5.8 s.
+# Edge `label=` (a label node per edge) costs about 4x `xlabel=`: 2,000 nodes both view 2.4 s vs 0.6 s.
+SECONDS_PER_UNIT2 = {"forward": 4.6e-8, "backward": 1.1e-7, "both": 1.1e-7}
+LABEL_COST = 4.0
+DOT_BUDGET = 15.0   # seconds: half of DOT_TIMEOUT, so a slow machine still finishes
+LABEL_BUDGET = 2.0  # below this estimate edges get label= (placed by dot, never overlapping)
+
+
+def estimate_seconds(nodes: int, edges: int, view: str, labels: bool = False) -> float:
+    """dot's expected time for a picture of this many drawn nodes and edges (see above)."""
+    seconds = SECONDS_PER_UNIT2.get(view, SECONDS_PER_UNIT2["both"]) * (nodes + edges) ** 2
+    return seconds * LABEL_COST if labels and view != "forward" else seconds
+
+
+def dot_budget() -> float:
+    """Seconds the picked level may be expected to take: DOT_BUDGET, or a bit under the timeout."""
+    return min(DOT_BUDGET, 0.8 * dot_timeout())
 
 
 def _too_big(size: int, limit: int, after: str = "") -> str:
@@ -203,7 +272,7 @@ def group_parts(group: str | None) -> list[str]:
     return [p.strip() for p in group.split("/") if p.strip()] if group else []
 
 
-def _level_finder(graph, word: str):
+def _level_finder(graph, word: str, paths: list):
     """How many leading parts of a group make the box for `collapse=word`: up to the part that
     starts with `word` ("neuron 2" for "neuron"); None where the group has no such part."""
     def depth(parts: list[str]) -> int | None:
@@ -212,21 +281,21 @@ def _level_finder(graph, word: str):
                 return i + 1
         return None
 
-    if not any(depth(group_parts(n.group)) for n in graph.nodes if n.group):
+    if not any(depth(group_parts(p)) for p in paths if p):
         levels = []
-        for n in graph.nodes:
-            for part in group_parts(n.group):
+        for p in paths:
+            for part in group_parts(p):
                 if part.split()[0] not in levels:
                     levels.append(part.split()[0])
         raise ExplainerError(_("cannot collapse by {word!r}: the graph's groups are made of {levels}").format(word=word, levels=', '.join(levels)))
     return depth
 
 
-def _collapsed(graph, depth_of) -> Layout:
+def _collapsed(graph, depth_of, paths: list) -> Layout:
     layout = Layout(unit=[])
     by_key: dict[str, Box] = {}
     for n in graph.nodes:
-        parts = group_parts(n.group)
+        parts = group_parts(paths[n.id])
         depth = depth_of(parts) if parts else None
         if not depth:
             layout.unit.append(f"n{n.id}")
@@ -273,14 +342,24 @@ def _draw(graph, view: str, layout: Layout, explanation) -> graphviz.Digraph:
     dot.body.append(_font(_GRAPH_LINE))
     if len(set(layout.unit)) > LARGE:
         dot.body.append(_LARGE_LINE)
-    dot.body += [_font(_NODE_LINE), _font(_EDGE_LINE)]
-    caption = ([graph.title] if graph.title else []) + (explanation.lines() if explanation else [])
+    dot.body += [_NODE_LINE, _EDGE_LINE]
+    caption = ([_shortened(graph.title)] if graph.title else []) + (explanation.lines() if explanation else [])
     if caption:
         dot.attr(label=_label(caption, just="l"), labelloc="t", labeljust="l", fontsize="13")
     lit_nodes = explanation.node_ids if explanation else frozenset()
     _add_clusters(dot, _place_nodes(graph, view, layout, {layout.unit[i] for i in lit_nodes}))
-    _add_edges(dot, graph, view, layout, explanation.edge_ids if explanation else frozenset())
+    units = len(layout.boxes) + sum(1 for u in layout.unit if u[0] == "n") if layout.boxes else len(graph.nodes)
+    edges = _count_edges(graph, layout) if layout.boxes else len(graph.edges)
+    # label= lets dot place each label as a node (never overlapping) at ~4x the time; big pictures
+    # get xlabel=, placed after the layout
+    label_key = "label" if estimate_seconds(units, edges, view, labels=True) <= LABEL_BUDGET else "xlabel"
+    _add_edges(dot, graph, view, layout, explanation.edge_ids if explanation else frozenset(), label_key)
     return dot
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    """A caption line dot can hold (it refuses strings over 16 kB; nobody reads 18,000 characters)."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple, list]:
@@ -297,7 +376,8 @@ def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple
         drawn.add(unit)
         box = layout.boxes.get(unit)
         if box is None:
-            cluster = tuple(group_parts(n.group)) if n.group else ()
+            group = n.group if layout.paths is None else layout.paths[n.id]
+            cluster = tuple(group_parts(group)) if group else ()
             attrs = _node_attrs(n, output_name, view, graph.output)
         else:
             cluster = tuple(group_parts(box.key)[:-1])
@@ -332,7 +412,8 @@ def _drawn_edges(graph, layout: Layout):
     yield from drawn
 
 
-def _add_edges(dot: graphviz.Digraph, graph, view: str, layout: Layout, lit_edges: frozenset) -> None:
+def _add_edges(dot: graphviz.Digraph, graph, view: str, layout: Layout, lit_edges: frozenset,
+               label_key: str = "label") -> None:
     """Forward edges input → output; backward ones drawn on the same pairs with the arrow at the
     input (dir=back keeps the layout) and labelled with the local gradient."""
     body = dot.body  # lines written directly: graphviz's dot.edge() costs 10x the line itself
@@ -357,7 +438,7 @@ def _add_edges(dot: graphviz.Digraph, graph, view: str, layout: Layout, lit_edge
                 edge = graph.edges[members[0]]
                 text = labels.edge_text(edge, graph.nodes[edge.src], graph.nodes[edge.dst])
                 if text:
-                    attrs["label"] = _label([text])
+                    attrs[label_key] = _label([text])
             if lit:
                 attrs.update(color=HIGHLIGHT, penwidth="3")
             body.append(f"\t{src} -> {dst}{_attr_text(attrs)}\n")
@@ -439,10 +520,13 @@ def _attr_text(attrs: dict) -> str:
     """' [label=... key=value ...]' as graphviz writes it for node(name, **attrs); `attrs` is
     a fresh dict made for this one line (its label is taken out)."""
     label = attrs.pop("label", None)
+    xlabel = attrs.pop("xlabel", None)   # per-edge text like label: kept out of the style cache
     key = tuple(attrs.items())
     style = _STYLE_TEXTS.get(key)
     if style is None:
         style = _STYLE_TEXTS[key] = " ".join(f"{k}={_quote(attrs[k])}" for k in sorted(attrs))
+    if xlabel is not None:  # 'xlabel' sorts after every other key used here
+        style = f"{style} xlabel={_quote(xlabel)}" if style else f"xlabel={_quote(xlabel)}"
     if label is None:
         return f" [{style}]" if style else ""
     return f" [label={_quote(label)} {style}]" if style else f" [label={_quote(label)}]"
