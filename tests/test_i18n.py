@@ -291,3 +291,69 @@ def test_every_command_takes_lang_and_its_help_is_chinese(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert "--lang" in proc.stdout and "显示内容的语言" in proc.stdout
         assert HAN.search(proc.stdout.split("Usage")[-1].split("--")[0]) or "示例" in proc.stdout, name
+
+
+# ---------------------------------------------------------------------------------------------
+# The docs in Chinese beside English
+
+DOCS = ROOT / "docs"
+
+
+def docs_module(name):
+    import importlib.util
+
+    sys.path.insert(0, str(DOCS))
+    spec = importlib.util.spec_from_file_location(name, DOCS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def english_pages():
+    return sorted(p for p in DOCS.rglob("*.md") if not p.name.endswith(".zh.md") and "_build" not in p.parts)
+
+
+def test_every_english_page_has_a_chinese_page_with_the_same_commands_and_numbers():
+    build = docs_module("build")
+    pages = english_pages()
+    assert len(pages) >= 28
+    for page in pages:
+        chinese = page.with_name(page.name.removesuffix(".md") + ".zh.md")
+        assert chinese.exists(), f"{page.relative_to(DOCS)} has no Chinese page {chinese.name}"
+        en, zh = page.read_text(encoding="utf-8"), chinese.read_text(encoding="utf-8")
+        # formulas stay formulas: the same commands, and every number of the English prose
+        assert [d[1:] for d in build.find_directives(en)] == [d[1:] for d in build.find_directives(zh)], page.name
+        assert HAN.search(zh), chinese.name
+        missing = set(re.findall(r"\d+(?:\.\d+)?", en)) - set(re.findall(r"\d+(?:\.\d+)?", zh))
+        assert not missing, f"{chinese.name} lacks the numbers {sorted(missing)}"
+
+
+def test_chinese_pages_run_their_commands_in_chinese_with_their_own_pictures():
+    pages = docs_module("i18n_pages")
+    page = DOCS / "examples" / "j-abc.zh.md"
+    args = ["render", "J = a", "--view", "both", "-o", "img/j.svg"]
+    assert pages.localize_args(args, page) == ["render", "J = a", "--view", "both", "-o", "img/j-zh.svg",
+                                               "--lang", "zh"]
+    assert pages.localize_args(["train", "x", "--out", "img/run"], page)[3] == "img/run-zh"
+    assert pages.localize_args(args, DOCS / "examples" / "j-abc.md") == args
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the tutorials (shared/seeds/) are not here")
+def test_every_example_page_names_a_tutorial_section_that_exists():
+    build, pages = docs_module("build"), docs_module("i18n_pages")
+    names = [name for section in build.EXAMPLE_PAGES.values() for name in section]
+    assert set(names) == set(pages.TUTORIALS)
+    for name, (seed, section) in pages.TUTORIALS.items():
+        assert section in (SEEDS / seed).read_text(encoding="utf-8", errors="replace"), (name, section)
+        for suffix in (".md", ".zh.md"):
+            note = pages.tutorial_note(DOCS / "examples" / f"{name}{suffix}")
+            assert seed in note and section in note
+
+
+def test_the_glossary_page_is_generated_from_the_glossary():
+    pages = docs_module("i18n_pages")
+    zh, en = pages.glossary_page(True), pages.glossary_page(False)
+    for row in glossary():
+        assert f"| {row['english']} | {row['chinese']} |" in zh and f"| {row['english']} | {row['chinese']} |" in en
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "Glossary: glossary.md" in nav and "Glossary: 术语表" in nav
