@@ -39,7 +39,7 @@ PICTURES = (".svg", ".png")
 STAGED = (".md", ".css")  # what is copied from docs/ into the staging folder
 WIDTH = "100"  # columns for rich's tables in the captured output
 
-# One page per system of EXAMPLES.md sections A–C, under docs/examples/ (tests check the list).
+# One page per system of the tutorials (parts A–C), under docs/examples/ (tests check the list).
 EXAMPLE_PAGES = {
     "A": ["j-abc", "sigmoid-chain", "basic-rules", "neuron-paths", "cos-square"],
     "B": ["mean-of-square", "mean-of-square-2", "vjp", "grad-fn", "mse-arange"],
@@ -251,48 +251,15 @@ API = [  # (module, names) shown on the Python API page, in this order
 
 
 def api_reference() -> str:
-    """Markdown for the public Python API, from signatures and docstrings."""
-    import importlib
-
-    sys.path.insert(0, str(ROOT))
-    lines = ["# Python API", "", "Generated from the docstrings when the docs are built.", "",
+    """Markdown for the public Python API: one mkdocstrings directive per name, so the site renders
+    each signature and docstring as documentation (headings, parameters), not monospace blocks."""
+    lines = ["# Python API", "", "Generated from the docstrings (mkdocstrings) when the docs are built.", "",
              "```python", "from explainer import trace", 't = trace("J = 3(a + bc)", a=5, b=3, c=2)', "```", ""]
     for module_name, names in API:
-        module = importlib.import_module(module_name)
         lines += [f"## `{module_name}`", ""]
         for name in names:
-            obj = getattr(module, name)
-            lines += _api_entry(name, obj, level=3)
-            if inspect.isclass(obj) and not issubclass(obj, BaseException):
-                for member, value in vars(obj).items():
-                    if member.startswith("_") or not (inspect.isfunction(value) or isinstance(value, (property, classmethod))):
-                        continue
-                    lines += _api_entry(f"{name}.{member}", value, level=4)
+            lines += [f"::: {module_name}.{name}", "    options:", "      heading_level: 3", ""]
     return "\n".join(lines)
-
-
-def _api_entry(name: str, obj, level: int) -> list[str]:
-    target = obj.__func__ if isinstance(obj, classmethod) else obj
-    if isinstance(target, property):
-        signature, target = "", target.fget
-    else:
-        signature = _signature(target)
-    doc = inspect.getdoc(target) or ""
-    entry = ["#" * level + f" `{name}`", "", "```python", f"{name}{signature}", "```", ""]
-    if doc:
-        fence = "````" if "```" in doc else "```"
-        entry += [f"{fence}text", doc, fence, ""]
-    return entry
-
-
-def _signature(obj) -> str:
-    """`(x, y: int = 1) -> str`, with postponed annotations written as types, not strings."""
-    for evaluate in (True, False):
-        try:
-            return str(inspect.signature(obj, eval_str=evaluate))
-        except Exception:  # a name only imported for type checking; a builtin without a signature
-            continue
-    return ""
 
 
 def op_table() -> str:

@@ -5,6 +5,7 @@ from explainer.i18n import _
 from pathlib import Path
 
 from .errors import ExplainerError
+from .formulas import readable
 from .graph import Graph
 
 
@@ -74,9 +75,12 @@ class Traced:
         return f"<Traced {out.name} = {out.value!r}, {len(self.graph)} nodes>"
 
 
-def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
+def trace(expression, values: dict | None = None, /, *, grad_output=None, **named_values) -> Traced:
     """Trace `expression` — textbook text like "J = 3(a + bc)", or an engine node you built
-    (a `Scalar` or `Tensor` output) — into a `Traced` graph with every gradient filled in."""
+    (a `Scalar` or `Tensor` output) — into a `Traced` graph with every gradient filled in.
+
+    `grad_output` seeds the backward pass of a non-scalar output (the v of the vector-Jacobian
+    product vᵀ·J, as torch's `y.backward(v)`); without it a tensor output is seeded with ones."""
     values = {**(values or {}), **named_values}
     if isinstance(expression, str):
         import numpy as np
@@ -99,8 +103,9 @@ def trace(expression, values: dict | None = None, /, **named_values) -> Traced:
     # numpy's inf/nan warnings are replaced by Traced.nonfinite's report; the scalar engine's float
     # arithmetic raises instead (1/(2√x) at x = 0), which becomes one sentence
     with np.errstate(all="ignore"), gradients_explained(root):
-        graph = Graph.build(root, seed=_seed_for(root.value), title=source)
-    return Traced(graph, source)
+        seed = _seed_for(root.value) if grad_output is None else _checked_seed(root, grad_output)
+        graph = Graph.build(root, seed=seed, title=source)
+    return Traced(readable(graph), source)
 
 
 def _seed_for(value):
@@ -110,3 +115,20 @@ def _seed_for(value):
 
         return np.ones_like(value)
     return 1.0 if not hasattr(value, "dtype") else value.dtype.type(1)
+
+
+def _checked_seed(root, grad_output):
+    """`grad_output` as an array of the output's shape, or one sentence saying why not."""
+    import numpy as np
+
+    shape = tuple(getattr(root.value, "shape", ()))
+    try:
+        seed = np.asarray(grad_output, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ExplainerError("the gradient of the output must be numbers, e.g. [0.1, 1, 0.0001]") from None
+    if seed.shape != shape:
+        raise ExplainerError(f"the gradient of the output has shape {list(seed.shape)} but the output "
+                             f"has shape {list(shape)}: give one number per element")
+    if not np.isfinite(seed).all():
+        raise ExplainerError("the gradient of the output must be finite numbers")
+    return seed.reshape(shape) if shape else float(seed)

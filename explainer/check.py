@@ -20,6 +20,8 @@ from .ops import OPS
 from .ops.backends import MATH, NUMPY
 
 MAX_LEAVES = 32        # leaves probed by finite differences
+CELL_DIGITS = 5        # significant digits of every number in the table: -2.3096e-17 fits 80 columns
+MISMATCH_DIGITS = 10   # … and of a row that disagrees, enough to see a difference at 1e-9
 MAX_ELEMENTS = 32      # elements probed per tensor leaf
 FD_STEP = 1e-6         # relative step h = FD_STEP · max(1, |x|)
 FD_RTOL = 1e-5         # finite differences that far off are flagged
@@ -83,22 +85,26 @@ class CheckReport:
 
     def table(self):
         """A rich Table: one line per node, mismatches in red, finite-difference flags in yellow."""
+        from rich import box
         from rich.table import Table
 
         verdict = "all gradients agree with torch" if self.ok else \
             f"{len(self.mismatches)} gradient(s) disagree with torch"
         if self.nonfinite is not None:
             verdict = f"{self.nonfinite.kind} in the graph, {verdict}"
-        table = Table(title=f"gradients of {self.output}: {verdict} (rtol {self.rtol:g})")
-        for column in ("node", "value", "ours", "torch", "finite diff.", "rel. error", "vs torch",
-                       "vs fd"):
-            table.add_column(column, justify="left" if column == "node" else "right")
+        # fits 80 columns: light rules, and numbers that wrap inside their cell instead of being cut
+        table = Table(title=f"gradients of {self.output}: {verdict} (rtol {self.rtol:g})",
+                      box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+        table.add_column("node", overflow="fold", min_width=6)
+        for column in ("value", "ours", "torch", "fin. diff", "rel. err", "check"):
+            table.add_column(column, justify="right", no_wrap=True)
         for row in self.rows:
-            fd_flag = "—" if row.fd_ok is None else ("ok" if row.fd_ok else "[yellow]differs[/]")
-            table.add_row(row.name, _cell(row.value), _cell(row.ours), _cell(row.torch),
-                          # a difference quotient is good to ~8 digits; more would be noise
-                          "—" if row.fd is None else _cell(row.fd, 8), f"{row.error:.1e}",
-                          "ok" if row.ok else "[bold red]MISMATCH[/]", fd_flag,
+            verdict = "ok" if row.ok else "[bold red]MISMATCH[/]"
+            if row.fd_ok is False:
+                verdict += "\n[yellow]fd ≠[/]"
+            digits = CELL_DIGITS if row.ok else MISMATCH_DIGITS   # a mismatch shows where it is
+            table.add_row(row.name, _cell(row.value), _cell(row.ours, digits), _cell(row.torch, digits),
+                          "—" if row.fd is None else _cell(row.fd, digits), f"{row.error:.1e}", verdict,
                           style=None if row.ok else "red")
         differing = [row.name for row in self.rows if row.fd_ok is False]
         captions = []
@@ -111,6 +117,24 @@ class CheckReport:
         if captions:
             table.caption = "\n".join(captions)
         return table
+
+
+# torch's own words for `y.backward()` on a vector y
+NON_SCALAR = "grad can be implicitly created only for scalar outputs"
+
+
+def require_scalar_output(graph: Graph) -> None:
+    """Refuse, as torch does, to start a backward pass from a non-scalar output without being told
+    the vector v to start from (the check would otherwise compare the gradients of sum(output))."""
+    out = graph.output_node
+    shape = getattr(out.value, "shape", ())
+    if shape and int(np.prod(shape)) != 1:
+        from .errors import ExplainerError
+
+        raise ExplainerError(
+            f"{NON_SCALAR}: {out.name} has shape {list(shape)}; give the gradient to start from, "
+            f'one number per element, e.g. --grad-output "[{", ".join(["1"] * min(int(np.prod(shape)), 3))}'
+            f'{", …" if int(np.prod(shape)) > 3 else ""}]" (torch: {out.name}.backward(v))')
 
 
 def check(graph: Graph, rtol: float = 1e-9) -> CheckReport:
@@ -284,11 +308,14 @@ def _plain_list(x):
     return _plain(x)
 
 
-def _cell(x, digits: int = 10) -> str:
-    """A number with enough digits to see a disagreement at 1e-9; big tensors summarised."""
+def _cell(x, digits: int = CELL_DIGITS) -> str:
+    """A number with its magnitude (9.99542e-17, not 9.9954…), the same digits in every column; a
+    small tensor one element a line, a big one summarised. Disagreements show in `rel. error`."""
     if x is None:
         return "—"
     if getattr(x, "size", 1) > 8:
         shown = np.asarray(x, dtype=np.float64)
-        return f"{list(shown.shape)} max|·| {fmt(np.nanmax(np.abs(shown)), digits)}"
+        return f"{list(shown.shape)}\nmax|·| {fmt(np.nanmax(np.abs(shown)), digits)}"
+    if getattr(x, "ndim", 0):
+        return "\n".join(fmt(v, digits) for v in np.asarray(x).ravel())
     return fmt(x, digits)

@@ -1,6 +1,10 @@
 """The chain rule written out: every path from the output to one node, its product, their sum.
 
-    explain(graph, "b").text()  ->  "dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6"
+    explain(graph, "b").text()  ->  "∂J/∂b = 3·1·c = 3·1·2 = 6"
+
+Every formula is a syntax tree written by `expr.printer`: the product of each path's local
+derivatives (`formulas.local_formula`), and the sum of the paths, read back by the expression
+language to the same value (tests/test_roundtrip.py).
 
 Paths are counted in linear time (one pass over the topological order, counting paths from the
 node to each of its dependents), and at most `limit` of them are written out, found by an
@@ -14,7 +18,10 @@ import math
 from dataclasses import dataclass, field
 
 from .errors import ExplainerError
+from .expr.printer import ATOM, precedence, to_text
+from .expr.tree import Binary, Expr, Group, Number
 from .format import fmt
+from .formulas import local_formula
 from .graph import Edge, Graph, to_jsonable
 from .render.labels import grouped, value_text
 
@@ -30,9 +37,11 @@ class ChainPath:
 
     edges: tuple[Edge, ...]
     names: tuple[str, ...]   # the nodes along it, output first
-    symbolic: str            # "3 · 1 · c"
-    numeric: str | None      # "3 · 1 · 2"; None where an edge is a tensor's vector-Jacobian rule
+    symbolic: str            # "3·1·c"
+    numeric: str | None      # "3·1·2"; None where an edge is a tensor's vector-Jacobian rule
     value: float | None      # 6.0
+    formula: Expr | None = None    # the symbolic product as a tree (None: a tensor rule on the path)
+    numbers: Expr | None = None    # the numeric product as a tree
 
 
 @dataclass
@@ -45,6 +54,25 @@ class Explanation:
     total: object            # graph[wrt].grad
     edge_ids: frozenset = field(default_factory=frozenset)  # positions in graph.edges on some path
     node_ids: frozenset = field(default_factory=frozenset)  # nodes on some path
+    graph: Graph | None = field(default=None, repr=False)   # for the tensor rules' operands
+
+    @property
+    def tensor(self) -> bool:
+        """A path holds a tensor's vector-Jacobian rule: written as one rule per edge."""
+        return any(p.formula is None and p.edges for p in self.paths)
+
+    def _tensor_lines(self) -> list[str]:
+        from . import explain_tensor
+
+        out = []
+        for i, p in enumerate(self.paths, 1):
+            if len(self.paths) > 1:
+                out.append(f"path {i} ({' ← '.join(p.names)}):")
+            out += ["  " + line for line in explain_tensor.lines(self.graph, p.edges, self.output, "")]
+        if self.more:
+            out.append(self._more_text())
+        out.append(f"{self.head} = {value_text(self.total)}")
+        return out
 
     @property
     def more(self) -> int:
@@ -55,13 +83,31 @@ class Explanation:
             return f"… and {self.more} more path" + ("" if self.more == 1 else "s")
         return "… and more than 10^30 more paths"
 
+    @property
+    def head(self) -> str:
+        return f"∂{grouped(self.output)}/∂{grouped(self.wrt)}"
+
+    def formula(self) -> str | None:
+        """The sum of every path's product as one formula the expression language reads back
+        (None when a path holds a tensor rule, or not every path is written out)."""
+        if self.more or any(p.formula is None for p in self.paths):
+            return None
+        return to_text(_sum([p.formula for p in self.paths]))
+
     def text(self) -> str:
-        """One line: `dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6`, or the sum of every path's product."""
-        head = f"d{grouped(self.output)}/d{grouped(self.wrt)}"
+        """One line: `∂J/∂b = 3·1·c = 3·1·2 = 6`, or the sum of every path's product."""
+        head = self.head
         total = value_text(self.total)
+        if self.tensor and self.graph is not None:
+            return "\n".join(self._tensor_lines())
         if len(self.paths) == 1 and self.more == 0:
             path = self.paths[0]
             return _chain(head, path.symbolic, path.numeric, total)
+        if self.formula() is not None:
+            numbers = None
+            if all(p.numbers is not None for p in self.paths):
+                numbers = to_text(_sum([p.numbers for p in self.paths]), fmt)
+            return _chain(head, self.formula(), numbers, total)
         symbolic = " + ".join(_term(p.symbolic, len(p.edges)) for p in self.paths)
         if self.more:
             return f"{head} = {symbolic} + {self._more_text()} = {total}"
@@ -72,9 +118,11 @@ class Explanation:
 
     def lines(self) -> list[str]:
         """The same, one path a line, for a picture's caption."""
+        if self.tensor and self.graph is not None:
+            return self._tensor_lines()
         if len(self.paths) == 1 and self.more == 0:
             return [self.text()]
-        head = f"d{grouped(self.output)}/d{grouped(self.wrt)}"
+        head = self.head
         many = f"{self.count}" if self.exact else "more than 10^30"
         lines = [f"{head} sums {many} paths:"]
         for i, p in enumerate(self.paths, 1):
@@ -84,7 +132,7 @@ class Explanation:
             lines.append(self._more_text())
             lines.append(f"{head} = {value_text(self.total)}")
         elif all(p.value is not None for p in self.paths):
-            values = " + ".join(_number(p.value) for p in self.paths)
+            values = to_text(_sum([Number(0, 0, 0, 0, p.value) for p in self.paths]), fmt)
             lines.append(f"{head} = {values} = {value_text(self.total)}")
         else:
             lines.append(f"{head} = {value_text(self.total)}")
@@ -100,6 +148,7 @@ class Explanation:
             "paths": [{"nodes": list(p.names), "symbolic": p.symbolic, "numeric": p.numeric,
                        "value": p.value} for p in self.paths],
             "total": to_jsonable(self.total),
+            "formula": self.formula(),
             "text": self.text(),
         }
 
@@ -120,7 +169,7 @@ def explain(graph: Graph, wrt: str, limit: int = LIMIT) -> Explanation:
     return Explanation(
         output=output.name, wrt=target.name, paths=paths,
         count=counts[output.id], exact=counts[output.id] < COUNT_CAP, total=target.grad,
-        edge_ids=edge_ids, node_ids=frozenset(on_path),
+        edge_ids=edge_ids, node_ids=frozenset(on_path), graph=graph,
     )
 
 
@@ -191,15 +240,38 @@ def _make_path(graph: Graph, trail: list[int], words: dict) -> ChainPath:
     edges = tuple(graph.edges[i] for i in trail)
     names = (graph.output_node.name,) + tuple(graph.nodes[e.src].name for e in edges)
     if not edges:  # the output itself: d out / d out
-        return ChainPath(edges, names, "1", "1", 1.0)
+        one = Number(0, 0, 0, 0, 1.0)
+        return ChainPath(edges, names, "1", "1", 1.0, one, one)
     for i, e in zip(trail, edges):
         if i not in words:
-            words[i] = (_factor(e.text), None if e.local is None else _number(e.local))
-    symbolic = " · ".join(words[i][0] for i in trail)
-    if any(e.local is None for e in edges):
+            words[i] = (local_formula(graph, e), e)
+    factors = [words[i][0] for i in trail]
+    if any(f is None for f in factors):   # a tensor's vector-Jacobian rule: written as text
+        symbolic = " · ".join(_factor(e.text) for e in edges)
         return ChainPath(edges, names, symbolic, None, None)
-    numeric = " · ".join(words[i][1] for i in trail)
-    return ChainPath(edges, names, symbolic, numeric, float(math.prod(float(e.local) for e in edges)))
+    formula = _product(factors)
+    if any(e.local is None for e in edges):
+        return ChainPath(edges, names, to_text(formula), None, None, formula)
+    numbers = _product([Number(0, 0, 0, 0, float(e.local)) for e in edges])
+    value = float(math.prod(float(e.local) for e in edges))
+    return ChainPath(edges, names, to_text(formula), to_text(numbers, fmt), value, formula, numbers)
+
+
+def _product(factors: list[Expr]) -> Expr:
+    """f1·f2·…·fn, left to right (a loop, not recursion: paths can be long); each factor that is
+    more than a name, number or call stays in its own brackets, one local derivative each."""
+    out = None
+    for f in factors:
+        f = Group(0, 0, 0, 0, f) if precedence(f) < ATOM else f
+        out = f if out is None else Binary(0, 0, 0, 0, "*", out, f)
+    return out
+
+
+def _sum(terms: list[Expr]) -> Expr:
+    out = terms[0]
+    for t in terms[1:]:
+        out = Binary(0, 0, 0, 0, "+", out, t)
+    return out
 
 
 def _chain(head: str | None, symbolic: str, numeric: str | None, total: str) -> str:

@@ -130,8 +130,12 @@ def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor
 
 def _elementwise(op):
     """`functional.leaky_relu(x, 0.2)` is `x.leaky_relu(0.2)`: the registry's op, its parameters."""
-    def function(x: Tensor, *args, **kwargs) -> Tensor:
-        return getattr(x, op.name)(*args, **kwargs)
+    if op.params:
+        def function(x: Tensor, *args, **kwargs) -> Tensor:
+            return _apply(op, (x,), op.bind(args, kwargs))
+    else:
+        def function(x: Tensor) -> Tensor:
+            return _apply(op, (x,))
     function.__name__, function.__qualname__, function.__doc__ = op.name, op.name, op.help
     return function
 

@@ -45,26 +45,25 @@ class EngineNode(Protocol):
 def topological_order(root) -> list:
     """Every node `root` depends on, inputs before the nodes that use them (iterative DFS).
 
-    The stack holds (node, iterator over its inputs): the order is exactly the post-order the
-    recursive walk would give. A leaf is placed as soon as it is met (what the recursion would
-    do too) without a trip through the stack; names used in the loop are bound to locals once.
-    This walk runs on every backward.
+    `nodes` is the path from the root down to the node being explored and `iters[k]` the inputs
+    of `nodes[k]` still to visit: the order is exactly the post-order the recursive walk would
+    give. A leaf is placed as soon as it is met, without a trip through the stacks. This walk
+    runs on every backward.
     """
     order, seen = [], {root}
-    stack = [(root, iter(root.inputs))]
-    push, pop, append, mark = stack.append, stack.pop, order.append, seen.add
-    while stack:
-        node, pending = stack[-1]
-        for child in pending:
+    nodes, iters = [root], [iter(root.inputs)]
+    while nodes:
+        for child in iters[-1]:
             if child not in seen:
-                mark(child)
-                if child.inputs:
-                    push((child, iter(child.inputs)))
+                seen.add(child)
+                if child.inputs:          # go down into it; its parent's inputs wait
+                    nodes.append(child)
+                    iters.append(iter(child.inputs))
                     break
-                append(child)
-        else:
-            pop()
-            append(node)
+                order.append(child)
+        else:                             # every input placed: place the node itself
+            iters.pop()
+            order.append(nodes.pop())
     return order
 
 
@@ -227,7 +226,9 @@ class Graph:
                 ))
         steps = [GraphStep(ids[id(s.node)], ids[id(s.input)], s.index, s.upstream, s.local,
                            s.contribution) for s in walk.steps]
-        return cls(nodes, edges, ids[id(root)], steps, title)
+        from .formulas import readable   # formulas reads the expression language, which imports us
+
+        return readable(cls(nodes, edges, ids[id(root)], steps, title))
 
     # -- lookups -----------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -127,7 +127,7 @@ def undefined_gradient(root) -> ExplainerMathError | None:
     """The one-sentence error for a backward pass that raised (Python's float arithmetic raises where
     numpy would give inf): the node, in backward order, whose local derivative cannot be computed;
     None when no local derivative fails (then the failure is a bug, not the user's numbers)."""
-    from .graph import _unique_names, topological_order
+    from .graph import Edge, Graph, Node, _unique_names, topological_order
 
     order = topological_order(root)
     names = {id(n): name for n, name in zip(order, _unique_names(order))}  # as the pictures name them
@@ -138,11 +138,28 @@ def undefined_gradient(root) -> ExplainerMathError | None:
             try:
                 node.local_derivative(index)
             except (ArithmeticError, ValueError):
-                inputs = [names[id(i)] for i in node.inputs]
-                text = node.local_text(index, inputs, names[id(node)])
-                at = ", ".join(f"{names[id(i)]} = {fmt(i.value)}" for i in node.inputs
-                               if names[id(i)] != fmt(i.value))  # not the constants: they say their value
-                return ExplainerMathError(
-                    f"the gradient is undefined at {names[id(node)]!r} = {node.op.name}({', '.join(inputs)}): "
-                    f"its local derivative ∂/∂{inputs[index]} = {text} is infinite or undefined at {at}")
+                return _undefined(Graph, Node, Edge, order, names, node, index)
     return None
+
+
+def _undefined(Graph, Node, Edge, order, names, node, index) -> ExplainerMathError:
+    """The sentence for an undefined local derivative, its formulas written by the one printer:
+    `… at √(c - c): its local derivative ∂√(c - c)/∂(c - c) = 1/(2·√(c - c)) is … at c - c = 0`."""
+    from .expr.printer import to_text
+    from .formulas import local_formula, references
+    from .render.labels import grouped
+
+    ids = {id(n): i for i, n in enumerate(order)}
+    nodes = [Node(i, names[id(n)], "op" if n.inputs else ("input" if n.requires_grad else "const"),
+                  n.op.name if n.inputs else None, tuple(ids[id(x)] for x in n.inputs), n.value, None,
+                  dict(n.attrs or {})) for i, n in enumerate(order)]
+    graph = Graph(nodes, [], ids[id(order[-1])], [])
+    refs = [to_text(r) for r in references(graph)]
+    here, x = ids[id(node)], ids[id(node.inputs[index])]
+    formula = local_formula(graph, Edge(x, here, index, None, "", True))
+    text = to_text(formula) if formula is not None else node.local_text(index, [refs[i] for i in nodes[here].inputs], refs[here])
+    at = ", ".join(f"{refs[i]} = {fmt(order[i].value)}" for i in nodes[here].inputs
+                   if refs[i] != fmt(order[i].value))  # not the constants: they say their value
+    return ExplainerMathError(
+        f"the gradient is undefined at {refs[here]}: its local derivative "
+        f"∂{grouped(refs[here])}/∂{grouped(refs[x])} = {text} is infinite or undefined at {at}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from explainer.i18n import _
 
 import math
+import operator
 from numbers import Real
 
 from .errors import ExplainerError, ExplainerMathError
@@ -17,6 +18,49 @@ from .format import fmt
 from .graph import backpropagate
 from .ops import OPS, Op
 from .ops.backends import MATH
+
+
+def _binary_operator(op: Op):
+    """`x ∘ y` for the registry's two-input `op` as one function, which the forward pass calls
+    once per operation: it builds the node itself (_node's body, inlined: one call less each time).
+    A number y becomes a constant node."""
+    forward = op.forward
+
+    def apply(x: "Scalar", y) -> "Scalar":
+        if y.__class__ is not Scalar:
+            y = lift(y)
+        try:
+            value = forward(MATH, x.value, y.value)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            raise ExplainerMathError(domain_message(op, [x.value, y.value], exc)) from None
+        if value.__class__ is not float or value - value:  # x − x is 0 for a finite x, nan for ±inf
+            value = _checked(op, [x.value, y.value], value)
+        out = _new(Scalar)
+        out.value = value
+        out.grad = 0.0
+        out.op = op
+        out.inputs = (x, y)
+        out.name = None
+        out.requires_grad = x.requires_grad or y.requires_grad
+        out.attrs = None
+        out.group = None
+        return out
+
+    apply.__name__, apply.__qualname__ = op.name, f"Scalar.{op.name}"
+    return apply
+
+
+_add, _sub, _mul, _div, _pow = (_binary_operator(OPS[n]) for n in ("add", "sub", "mul", "div", "pow"))
+
+
+def _compare(how):
+    """A comparison of a Scalar's value with another Scalar's or a plain number (a bool)."""
+    def method(self, other):
+        other = _number(other)
+        return NotImplemented if other is None else how(self.value, other)
+    method.__name__ = f"__{how.__name__}__"
+    return method
+_new = object.__new__
 
 
 class Scalar:
@@ -86,45 +130,20 @@ class Scalar:
     def data(self, value) -> None:
         self.value = float(value)
 
-    # -- comparisons by value, as minitorch's Scalar; hashing stays by identity (the walk keys
-    # its dicts by nodes, so two equal numbers must stay two nodes) -----------------------------
+    # -- comparisons by value, as minitorch's Scalar (a < b, a == 2.0); hashing stays by identity:
+    # the walk keys its dicts by nodes, so two equal numbers must stay two nodes ----------------
     __hash__ = object.__hash__
+    __eq__, __ne__, __lt__, __le__, __gt__, __ge__ = (
+        _compare(how) for how in (operator.eq, operator.ne, operator.lt, operator.le, operator.gt,
+                                  operator.ge))
 
-    def __eq__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value == other
-
-    def __ne__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value != other
-
-    def __lt__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value < other
-
-    def __le__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value <= other
-
-    def __gt__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value > other
-
-    def __ge__(self, other):
-        other = _number(other)
-        return NotImplemented if other is None else self.value >= other
-
-    # -- operators (straight to the registry's op: no name lookup, no generic *args) -------------
-    def __add__(self, other): return _binary(_ADD, self, other if other.__class__ is Scalar else lift(other))
-    def __radd__(self, other): return _binary(_ADD, lift(other), self)
-    def __sub__(self, other): return _binary(_SUB, self, other if other.__class__ is Scalar else lift(other))
-    def __rsub__(self, other): return _binary(_SUB, lift(other), self)
-    def __mul__(self, other): return _binary(_MUL, self, other if other.__class__ is Scalar else lift(other))
-    def __rmul__(self, other): return _binary(_MUL, lift(other), self)
-    def __truediv__(self, other): return _binary(_DIV, self, lift(other))
-    def __rtruediv__(self, other): return _binary(_DIV, lift(other), self)
-    def __pow__(self, other): return _binary(_POW, self, lift(other))
-    def __rpow__(self, other): return _binary(_POW, lift(other), self)
+    # -- operators: x + y is the registry's add made into one function (see _binary_operator) ----
+    __add__, __sub__, __mul__, __truediv__, __pow__ = _add, _sub, _mul, _div, _pow
+    def __radd__(self, other): return _add(lift(other), self)
+    def __rsub__(self, other): return _sub(lift(other), self)
+    def __rmul__(self, other): return _mul(lift(other), self)
+    def __rtruediv__(self, other): return _div(lift(other), self)
+    def __rpow__(self, other): return _pow(lift(other), self)
     def __neg__(self): return _unary(_NEG, self)
     def __abs__(self): return self.abs()
 
@@ -164,8 +183,7 @@ def _number(x) -> float | None:
     return None
 
 
-_ADD, _SUB, _MUL, _DIV, _POW, _NEG = (OPS[n] for n in ("add", "sub", "mul", "div", "pow", "neg"))
-_new = object.__new__
+_NEG = OPS["neg"]
 
 
 def _node(value: float, op: Op, inputs: tuple, requires_grad: bool) -> Scalar:
@@ -183,33 +201,14 @@ def _node(value: float, op: Op, inputs: tuple, requires_grad: bool) -> Scalar:
     return out
 
 
-def _binary(op: Op, x: Scalar, y: Scalar) -> Scalar:
-    try:
-        value = op.forward(MATH, x.value, y.value)
-    except (ValueError, ZeroDivisionError, OverflowError) as exc:
-        raise ExplainerMathError(domain_message(op, [x.value, y.value], exc)) from None
-    if value.__class__ is not float or value - value:  # x − x is 0 for a finite x, nan for ±inf
-        value = _checked(op, [x.value, y.value], value)
-    out = _new(Scalar)  # _node's body, inlined: one Python call less per operation
-    out.value = value
-    out.grad = 0.0
-    out.op = op
-    out.inputs = (x, y)
-    out.name = None
-    out.requires_grad = x.requires_grad or y.requires_grad
-    out.attrs = None
-    out.group = None
-    return out
-
-
 def _unary(op: Op, x: Scalar, attrs: dict | None = None) -> Scalar:
     try:
         value = op.forward(MATH, x.value) if attrs is None else op.forward(MATH, x.value, **attrs)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise ExplainerMathError(domain_message(op, [x.value], exc)) from None
-    if value.__class__ is not float or value - value:  # as in _binary
+    if value.__class__ is not float or value - value:  # as in _binary_operator
         value = _checked(op, [x.value], value)
-    out = _new(Scalar)  # as in _binary
+    out = _new(Scalar)  # as in _binary_operator
     out.value = value
     out.grad = 0.0
     out.op = op

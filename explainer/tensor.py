@@ -590,9 +590,8 @@ def _function_method(op):
 
 def _torch_function(op):
     """torch's top-level function for the same op: `tensor.exp(t)` is `t.exp()`."""
-    def function(x, *args, **kwargs):
-        return getattr(x, op.name)(*args, **kwargs)
-    function.__name__, function.__qualname__, function.__doc__ = op.name, op.name, op.help
+    function = _function_method(op)
+    function.__qualname__ = op.name
     return function
 
 

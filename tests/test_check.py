@@ -155,10 +155,10 @@ def test_json_and_table_of_j_abc():
     console.print(report.table())
     text = console.export_text()
     assert "all gradients agree with torch" in text
-    rows = [line for line in text.splitlines() if line.count("│") > 5]
-    lines = {line.split("│")[1].strip(): line for line in rows}
-    assert [c.strip() for c in lines["c"].split("│")[2:6]] == ["2", "9", "9", "9"]
-    assert [c.strip() for c in lines["J"].split("│")[2:6]] == ["33", "1", "1", "—"]
+    rows = [line.split() for line in text.splitlines() if line.strip().endswith("ok")]
+    lines = {row[0]: row for row in rows}
+    assert lines["c"][1:5] == ["2", "9", "9", "9"]
+    assert lines["J"][1:5] == ["33", "1", "1", "—"]
 
 
 def test_table_shows_the_digits_of_a_mismatch():
@@ -180,7 +180,7 @@ def test_table_explains_a_kink():
     console.print(check(build("relu(x)", x=0.0)).table())
     text = console.export_text()
     assert "finite differences differ at x: usually a kink" in text
-    assert "differs" in text and "MISMATCH" not in text
+    assert "fd ≠" in text and "MISMATCH" not in text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def test_check_prints_a_table_and_exits_zero(cli):
 def test_explain_text_and_json(cli):
     run = cli("explain", "J = 3(a + bc)", "--at", "a=5,b=3,c=2", "--wrt", "b")
     assert run.code == 0, run.err
-    assert "dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6" in run.out
+    assert "∂J/∂b = 3·1·c = 3·1·2 = 6" in run.out
     run = cli("explain", "J = 3(a + bc)", "--at", "a=5,b=3,c=2", "--wrt", "c", "--json")
     data = json.loads(run.out)
     assert data["output"] == "J" and data["nodes"]["c"]["grad"] == 9.0 and "ok" not in data
@@ -63,10 +63,16 @@ def test_demo_writes_a_gallery(cli, tmp_path):
     run = cli("demo", "-o", "out")
     assert run.code == 0, run.err
     index = (tmp_path / "out" / "index.html").read_text()
-    assert "J = 3(a + bc)" in index and "dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6" in index
+    assert "J = 3(a + bc)" in index and "∂J/∂b = 3·1·c = 3·1·2 = 6" in index
     assert index.count("<svg") == 6  # three views and one explanation per leaf
     assert "torch.autograd agrees with every gradient" in index
     assert "index.html" in run.out
+    # the gallery links the step-through page, which exists, and shows the finite differences
+    assert '<a href="steps.html">' in index and (tmp_path / "out" / "steps.html").exists()
+    assert "<th>finite differences</th>" in index
+    row = index[index.index("<tr><td>a</td>"):].split("</tr>")[0]
+    assert row == "<tr><td>a</td><td>5</td><td>3</td><td>3</td><td>3</td>"
+    assert "dJ/d" not in index      # one notation: ∂
 
 
 def test_help_of_every_command_has_an_example(cli):

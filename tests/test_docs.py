@@ -107,9 +107,9 @@ def test_the_cli_reference_lists_every_command_with_its_options():
 
 def test_the_api_page_shows_signatures_and_docstrings():
     text = build.api_reference()
-    assert "### `trace`\n\n```python\ntrace(expression, values: dict | None = None, /, **named_values) -> explainer.api.Traced" in text
-    assert "#### `Traced.render`" in text
-    assert "### `stepper`" in text and "Step through the forward pass" in text
+    assert "::: explainer.trace\n    options:\n      heading_level: 3" in text
+    assert "::: explainer.Traced" in text and "::: explainer.notebook.stepper" in text
+    assert "```text" not in text           # docstrings are rendered by mkdocstrings, not pasted as text
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed")
@@ -142,7 +142,7 @@ def test_make_docs_builds_strictly_with_generated_pictures_and_every_example_pag
         assert plot in pictures
     page = (site / "examples" / "j-abc" / "index.html").read_text(encoding="utf-8")
     assert 'src="../img/j-forward.svg"' in page
-    assert "dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6" in page
+    assert "∂J/∂b = 3·1·c = 3·1·2 = 6" in page
     cli_page = (site / "cli" / "index.html").read_text(encoding="utf-8")
     assert 'id="animate"' in cli_page and 'id="train"' in cli_page
     assert not list(site.rglob("*.pt")) and not list(site.rglob("*.npz"))  # checkpoints stay out

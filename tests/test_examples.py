@@ -154,6 +154,11 @@ def test_mnist_mlp_small_run_learns_and_our_engine_matches_torch(tmp_path):
     assert torch_run.extra["reloaded_accuracy"] == torch_run.accuracy
     grid = (tmp_path / "mnist-mlp-digits.svg").read_text()
     assert "predicted (true)" in grid and len(re.findall(r">\d \(\d\)<", grid)) == 32
+    # one epoch: the loss plot shows its 32 batches (2,000 images / 64), not one invisible point
+    batches = torch_run.extra["history"][0]["batch_losses"]
+    assert len(batches) == 32 and batches[0] > batches[-1]
+    loss = (tmp_path / "mnist-mlp-loss.svg").read_text()
+    assert "nll_loss per batch (1 epoch)" in loss and ">batch<" in loss
 
 
 @needs_data

@@ -22,20 +22,20 @@ def named(node, name):
 def test_one_path_is_the_product_of_its_local_gradients():
     graph = j_abc()
     e = explain(graph, "b")
-    assert e.text() == "dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6"
+    assert e.text() == "∂J/∂b = 3·1·c = 3·1·2 = 6"
     (path,) = e.paths
     assert [(graph.nodes[x.dst].name, graph.nodes[x.src].name) for x in path.edges] == [("J", "u"), ("u", "v"), ("v", "b")]
-    assert (path.symbolic, path.numeric, path.value) == ("3 · 1 · c", "3 · 1 · 2", 6.0)
+    assert (path.symbolic, path.numeric, path.value) == ("3·1·c", "3·1·2", 6.0)
     assert path.names == ("J", "u", "v", "b")
     assert e.total == graph["b"].grad == 6.0 and e.count == 1
 
 
 @pytest.mark.parametrize("wrt, text", [
-    ("a", "dJ/da = 3 · 1 = 3"),
-    ("c", "dJ/dc = 3 · 1 · b = 3 · 1 · 3 = 9"),
-    ("u", "dJ/du = 3"),
-    ("v", "dJ/dv = 3 · 1 = 3"),
-    ("J", "dJ/dJ = 1"),
+    ("a", "∂J/∂a = 3·1 = 3"),
+    ("c", "∂J/∂c = 3·1·b = 3·1·3 = 9"),
+    ("u", "∂J/∂u = 3"),
+    ("v", "∂J/∂v = 3·1 = 3"),
+    ("J", "∂J/∂J = 1"),
 ])
 def test_every_node_of_j_abc(wrt, text):
     e = explain(j_abc(), wrt)
@@ -48,10 +48,10 @@ def test_fan_out_sums_two_paths():
     graph = Graph.build(named(x * x, "y"))
     e = explain(graph, "x")
     assert e.count == 2 and [p.value for p in e.paths] == [3.0, 3.0]
-    assert e.text() == "dy/dx = x + x = 3 + 3 = 6"
+    assert e.text() == "∂y/∂x = x + x = 3 + 3 = 6"
     assert e.total == graph["x"].grad == 6.0
-    assert e.lines() == ["dy/dx sums 2 paths:", "path 1 (y ← x): x = 3", "path 2 (y ← x): x = 3",
-                         "dy/dx = 3 + 3 = 6"]
+    assert e.lines() == ["∂y/∂x sums 2 paths:", "path 1 (y ← x): x = 3", "path 2 (y ← x): x = 3",
+                         "∂y/∂x = 3 + 3 = 6"]
 
 
 def test_fan_out_through_longer_paths_puts_each_product_in_parentheses():
@@ -62,7 +62,7 @@ def test_fan_out_through_longer_paths_puts_each_product_in_parentheses():
     e = explain(graph, "x")
     cos2 = math.cos(2)
     assert [p.value for p in e.paths] == [pytest.approx(cos2), 4.0]
-    assert e.text() == f"df/dx = (1 · cos x) + (1 · 4) = (1 · ({cos2:.6g})) + (1 · 4) = {cos2 + 4:.6g}"
+    assert e.text() == f"∂f/∂x = 1·cos(x) + 1·4 = 1·({cos2:.6g}) + 1·4 = {cos2 + 4:.6g}"
     assert sum(p.value for p in e.paths) == pytest.approx(graph["x"].grad, rel=1e-12)
 
 
@@ -79,7 +79,7 @@ def test_sigmoid_chain_is_the_product_of_four_local_derivatives():
     fx = graph["f"].value
     assert path.value == fx * (1 - fx)
     assert explain(graph, "x").text() == \
-        "df/dx = (-1·a^(-1-1)) · 1 · exp(c) · (-1) = (-0.25) · 1 · 1 · (-1) = 0.25"
+        "∂f/∂x = (-a^(-2))·1·exp(c)·(-1) = (-0.25)·1·1·(-1) = 0.25"
 
 
 def test_neuron_paths_two_paths_match_the_tutorials_formula():
@@ -115,7 +115,7 @@ def test_two_to_the_fifty_paths_are_counted_not_enumerated():
     e = explain(graph, "x")
     assert e.count == 2**50 and e.exact and len(e.paths) == 32
     assert "+ … and 1125899906842592 more paths = " in e.text()
-    assert e.lines()[0] == f"d{graph.output_node.name}/dx sums 1125899906842624 paths:"
+    assert e.lines()[0] == f"∂({graph.output_node.name})/∂x sums 1125899906842624 paths:"
     assert e.lines()[-2] == "… and 1125899906842592 more paths"
     assert e.total == graph["x"].grad
     # each shown path is a real, distinct path of 50 levels × (sin or cos, then the +)
@@ -148,8 +148,8 @@ def test_to_json_has_every_path_and_the_total():
     data = explain(j_abc(), "c").to_json()
     assert data == {
         "output": "J", "wrt": "c", "count": 1, "exact": True, "shown": 1,
-        "paths": [{"nodes": ["J", "u", "v", "c"], "symbolic": "3 · 1 · b", "numeric": "3 · 1 · 3", "value": 9.0}],
-        "total": 9.0, "text": "dJ/dc = 3 · 1 · b = 3 · 1 · 3 = 9",
+        "paths": [{"nodes": ["J", "u", "v", "c"], "symbolic": "3·1·b", "numeric": "3·1·3", "value": 9.0}],
+        "total": 9.0, "formula": "3·1·b", "text": "∂J/∂c = 3·1·b = 3·1·3 = 9",
     }
 
 
@@ -160,7 +160,7 @@ def test_tensor_edges_are_written_as_their_rules():
     graph = Graph(nodes, [Edge(0, 1, 0, None, "grad · 1ᵀ", True)], 1, [])
     e = explain(graph, "x")
     assert (e.paths[0].symbolic, e.paths[0].numeric, e.paths[0].value) == ("grad · 1ᵀ", None, None)
-    assert e.text() == "dL/dx = grad · 1ᵀ = [3, 3]"
+    assert e.text().splitlines() == ["  ∂L/∂x = ∂L/∂L · 1ᵀ", "∂L/∂x = [3, 3]"]
     assert e.to_json()["total"] == [3.0, 3.0]
 
 

@@ -45,12 +45,13 @@ def test_node_ids_are_topological_positions_and_names_deterministic():
     assert [n.id for n in first.nodes] == list(range(len(first)))
 
 
-def test_unnamed_intermediates_get_t_names_and_clashes_are_kept_apart():
+def test_unnamed_intermediates_are_named_by_their_formula_and_clashes_are_kept_apart():
     x = Scalar(2, "x")
     y = (x * x) * (x * x)
     graph = Graph.build(y)
     names = [n.name for n in graph.nodes]
-    assert names == ["x", "t1", "t2", "t3"]
+    assert names == ["x", "x·x", "x·x", "x·x·(x·x)"]   # never t1, t2: names a reader can type
+    assert graph["t3"] is graph.output_node               # the made-up names still find their node
     twice = Graph.build(Scalar(2, "x") + Scalar(3, "x"))
     assert [n.name for n in twice.nodes][:2] == ["x", "x#2"]
 

@@ -73,7 +73,7 @@ EXPRESSIONS = [
     ("division-by-zero", "1/x", {"x": 0}, "division by zero: 1 / 0 is undefined"),
     ("sqrt-of-negative", "sqrt(x)", {"x": -4}, "square root of a negative number: sqrt(-4) is not real"),
     ("sqrt-gradient-at-zero", "sqrt(x)", {"x": 0},
-     "the gradient is undefined at 'f' = sqrt(x): its local derivative ∂/∂x = 1/(2√x) is infinite or "
+     "the gradient is undefined at √x: its local derivative ∂(√x)/∂x = 1/(2·√x) is infinite or "
      "undefined at x = 0"),
     ("negative-base-fractional-power", "x^0.5", {"x": -1}, "power is undefined: (-1)^(0.5) is not a real number"),
     ("exp-overflow", "exp(x)", {"x": 1000}, "overflow: exp(1000) is too large for a 64-bit float"),

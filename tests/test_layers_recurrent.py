@@ -200,6 +200,7 @@ def test_embedding_initialises_like_torch_and_checks_indices():
 
 @pytest.mark.parametrize("unroll", [True, False])
 def test_lstm_in_float32_is_within_torchs_tolerance(unroll):
+    torch.manual_seed(0)
     ours, theirs = nn.LSTM(3, 8, 2, batch_first=True, unroll=unroll), torch.nn.LSTM(3, 8, 2, batch_first=True)
     copy_from_torch(ours, theirs, torch.float32)
     x = np.random.default_rng(0).standard_normal((4, 12, 3)).astype(np.float32)
@@ -211,3 +212,21 @@ def test_lstm_in_float32_is_within_torchs_tolerance(unroll):
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
         assert p.grad.dtype == np.float32
         torch.testing.assert_close(torch.from_numpy(p.grad.data), tp.grad, msg=name)
+
+
+def test_the_lstm_ops_backward_recomputes_the_gates_when_the_forwards_are_gone():
+    """The backward reuses the forward's gate activations; without them (a second backward, a
+    copied output) it recomputes them and gets the same gradients."""
+    from explainer.ops import OPS
+
+    op = OPS["lstm"]
+    rng = np.random.default_rng(5)
+    xs = [rng.standard_normal(s) for s in [(5, 3, 2), (3, 4), (3, 4), (16, 2), (16, 4), (16,), (16,)]]
+    grad = rng.standard_normal((2, 5, 3, 4))
+    out = op.forward(None, *xs)
+    saved = op.vjp(grad, xs, out)                   # takes the forward's activations
+    recomputed = op.vjp(grad, xs, out.copy())       # finds none: recomputes
+    again = op.vjp(grad, xs, out)                   # taken already: recomputes
+    for a, b, c in zip(saved, recomputed, again):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-14)

@@ -32,7 +32,7 @@ def test_render_neuron_paths_explain_labels_both_paths_and_the_sum(cli, tmp_path
     assert run.code == 0, run.err
     text = svg_text(tmp_path / "p.svg")
     assert "path 1" in text and "path 2" in text
-    assert re.search(r"dout/dW1\[1,2\] = 0\.000924716 \+ 0\.018935 = 0\.0198597", text)
+    assert re.search(r"∂out/∂W1\[1,2\] = 0\.000924716 \+ 0\.018935 = 0\.0198597", text)
 
 
 def test_neuron_paths_groups_by_layer_and_neuron_and_collapses(cli, tmp_path):

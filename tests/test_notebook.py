@@ -64,6 +64,6 @@ def test_the_docs_notebook_runs_headlessly_and_shows_svg():
     texts = [o["data"]["text/plain"] for o in outputs if "text/plain" in o.get("data", {})]
     assert "(3.0, 6.0, 9.0)" in texts
     printed = "".join(o.get("text", "") for o in outputs if o["output_type"] == "stream")
-    assert "dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6" in printed
+    assert "∂J/∂b = 3·1·c = 3·1·2 = 6" in printed
     players = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert len(players) == 1 and players[0].startswith("<iframe srcdoc=")

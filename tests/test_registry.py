@@ -104,6 +104,18 @@ def test_every_function_is_a_method_of_both_engines_a_functional_and_an_expressi
     assert op.name in getattr(Scalar, op.name).__doc__
 
 
+def test_torch_names_resolve_in_torch_and_name_every_op_once():
+    from explainer.ops import torch_names
+
+    names = torch_names()
+    assert len(names) == len(OPS) and names["nn.functional.leaky_relu"] is OPS["leaky_relu"]
+    for dotted in names:
+        target = torch
+        for part in dotted.split("."):
+            target = getattr(target, part)   # raises if torch has no such name
+        assert callable(target)
+
+
 def test_the_docs_op_table_has_a_row_per_op_with_its_parameters():
     table = markdown()
     for op in OPS.values():

@@ -120,7 +120,7 @@ def test_both_view_draws_backward_edges_in_another_colour_without_moving_nodes()
 
 def test_explain_highlights_exactly_the_path_and_writes_the_chain_rule():
     source = to_dot(j_abc(), view="both", explain="b").source
-    assert 'label="dJ/db = 3 · 1 · c = 3 · 1 · 2 = 6\\l"' in source
+    assert 'label="∂J/∂b = 3·1·c = 3·1·2 = 6\\l"' in source
     lit_nodes = {line.split()[0] for line in source.splitlines()
                  if "penwidth=3" in line and "->" not in line}
     assert lit_nodes == {"n2", "n4", "n5", "n6"}  # b, v, u, J
@@ -132,7 +132,7 @@ def test_the_graphs_title_heads_the_caption():
     a, b = Scalar(2, "a"), Scalar(3, "b")
     graph = Graph.build(a * b, title="f = ab")
     assert 'label="f = ab\\l"' in to_dot(graph, view="forward").source
-    assert 'label="f = ab\\ldt1/da = b = 3\\l"' in to_dot(graph, explain="a").source
+    assert 'label="f = ab\\l∂(a·b)/∂a = b = 3\\l"' in to_dot(graph, explain="a").source
 
 
 def test_explain_of_a_fan_out_lists_both_paths_in_the_caption():
@@ -140,7 +140,7 @@ def test_explain_of_a_fan_out_lists_both_paths_in_the_caption():
     y = x * x
     y.name = "y"
     source = to_dot(Graph.build(y), view="backward", explain="x").source
-    assert "dy/dx sums 2 paths:\\lpath 1 (y ← x): x = 3\\lpath 2 (y ← x): x = 3\\ldy/dx = 3 + 3 = 6\\l" in source
+    assert "∂y/∂x sums 2 paths:\\lpath 1 (y ← x): x = 3\\lpath 2 (y ← x): x = 3\\l∂y/∂x = 3 + 3 = 6\\l" in source
 
 
 def test_unknown_view_and_unknown_explain_node_are_one_sentence_errors():

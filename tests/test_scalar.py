@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from explainer.errors import ExplainerMathError
+from explainer.errors import ExplainerError, ExplainerMathError
 from explainer.ops import OPS
 from explainer.scalar import Scalar
 
@@ -79,8 +79,8 @@ def test_undefined_arithmetic_is_one_clear_sentence(build, message):
 
 def test_backward_through_an_undefined_derivative_is_one_sentence():
     y = Scalar(0.0, "x").sqrt()
-    with pytest.raises(ExplainerMathError, match=r"^the gradient is undefined at 't1' = sqrt\(x\): its local "
-                                                 r"derivative ∂/∂x = 1/\(2√x\) is infinite or undefined at x = 0$"):
+    with pytest.raises(ExplainerMathError, match=r"^the gradient is undefined at √x: its local "
+                                                 r"derivative ∂\(√x\)/∂x = 1/\(2·√x\) is infinite or undefined at x = 0$"):
         y.backward()
 
 
@@ -91,3 +91,34 @@ def test_division_and_power_gradients_follow_torchs_formulas_at_the_edges():
     x, y = Scalar(0.0, "x"), Scalar(2.0, "y")
     (x ** y).backward()
     assert (x.grad, y.grad) == (0.0, 0.0)  # torch takes ∂(x^y)/∂y = 0 at x = 0
+
+
+# -- micrograd and minitorch habits ------------------------------------------------------------------
+
+def test_data_is_micrograds_name_for_value():
+    w = Scalar(0.5, "w")
+    (w * 3).backward()
+    w.data -= 0.1 * w.grad          # micrograd's update step
+    assert w.value == w.data == pytest.approx(0.2)
+
+
+def test_comparisons_are_by_value_and_hashing_stays_by_identity():
+    a, b, c = Scalar(2.0, "a"), Scalar(2.0, "b"), Scalar(3.0, "c")
+    assert a == b and a != c and a < c and c > a and a <= b and c >= b
+    assert a == 2 and 3.0 > a and not (a == "2") and a != None  # noqa: E711
+    assert len({a, b}) == 2 and {a: 1, b: 2}[b] == 2   # equal numbers, two nodes
+    y = a * b + a          # the walk keys its dicts by node: a and b stay apart
+    y.backward()
+    assert (a.grad, b.grad) == (3.0, 2.0)
+
+
+def test_backward_with_a_seed_gradient_scales_every_gradient():
+    x = Scalar(3.0, "x")
+    y = x * x
+    y.backward(0.5)
+    assert x.grad == 3.0 and y.grad == 0.5
+    x.grad = 0.0
+    (x * x).backward(Scalar(2.0))
+    assert x.grad == 12.0
+    with pytest.raises(ExplainerError, match="backward\\(gradient\\) takes a number or a Scalar, not str"):
+        (x * x).backward("1")

@@ -36,8 +36,9 @@ def test_examples_lists_every_example_one_line_each(app):
     table = invoke(app, "examples")
     assert table.exit_code == 0
     rows = [line for line in table.stdout.splitlines() if line.startswith("│")]
-    assert len(rows) == len(EXAMPLES)  # one line each, even at the runner's 80 columns
-    assert [row.split("│")[1].strip() for row in rows] == list(EXAMPLES)
+    names = [row.split("│")[1].strip() for row in rows if row.split("│")[1].strip()]
+    assert names == list(EXAMPLES)   # summaries wrap under their name, never cut at 80 columns
+    assert "…" not in table.stdout
 
 
 def test_every_command_help_has_an_example(app):

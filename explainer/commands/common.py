@@ -33,12 +33,16 @@ TorchOption = typer.Option(False, "--torch", help="With --model: draw torch's ow
 ExpressionArgument = typer.Argument(None, help="The expression, e.g. \"J = 3(a + bc)\".", show_default=False)
 
 
-def trace_text(expression: str, at: str):
-    """Parse --at and trace the expression (both raise ExplainerError on bad input)."""
+def trace_text(expression: str, at: str, grad_output: str | None = None):
+    """Parse --at and trace the expression (both raise ExplainerError on bad input); `grad_output`
+    is --grad-output's text, the vector that seeds a non-scalar output's backward pass."""
     from explainer.api import trace
     from explainer.values import parse_values
 
-    return trace(expression, parse_values(at) if at.strip() else {})
+    seed = None
+    if grad_output is not None:
+        seed = parse_values(f"grad_output={grad_output.strip()}")["grad_output"]
+    return trace(expression, parse_values(at) if at.strip() else {}, grad_output=seed)
 
 
 def load(expression: str | None, at: str, model: str | None = None, use_torch: bool = False):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from explainer.errors import ExplainerError
 from explainer.format import fmt
 
 from .common import (AtOption, ExpressionArgument, ModelOption, TorchOption, console, load, print_json,
@@ -56,12 +57,23 @@ def check(
     model: str = ModelOption,
     rtol: float = typer.Option(1e-9, help="Relative tolerance against torch."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
+    grad_output: str = typer.Option(None, "--grad-output", help="For a non-scalar output: the "
+                                    "vector v of the vector-Jacobian product, e.g. \"[0.1,1,0.0001]\"."),
 ):
     """Compare every gradient with torch.autograd (float64) and finite differences; exit 1 on a mismatch.
 
     Example:  explainer check "J = 3(a + bc)" --at a=5,b=3,c=2
+
+    A vector output needs the gradient it starts from, as torch's y.backward(v) does:
+    explainer check "y = 2x" --at "x=[1,2,3]" --grad-output "[0.1,1,0.0001]"
     """
-    traced = load(expression, at, model)
+    from explainer.check import require_scalar_output
+
+    if grad_output is not None and model is not None:
+        raise ExplainerError("--grad-output is for an expression's output, not a built-in model")
+    traced = load(expression, at, model) if grad_output is None else trace_text(expression or "", at, grad_output)
+    if grad_output is None:
+        require_scalar_output(traced.graph)
     report = traced.check(rtol=rtol)
     if as_json:
         print_json(report.to_json())
@@ -93,7 +105,8 @@ def explain(
     if as_json:
         print_json({**traced.summary(), "wrt": wrt, "explanation": explanation.to_json()})
     else:
-        console.print(explanation.text(), highlight=False, markup=False)  # [x > 0] is maths, not a style
+        # one line however long: the terminal wraps it, and a copied formula pastes back whole
+        console.print(explanation.text(), highlight=False, soft_wrap=True, markup=False)
 
 
 def demo(
@@ -123,6 +136,9 @@ def demo(
         pictures.append((explanation.text(), path))
         explanations.append(explanation.text())
     traced.render(out / "graph.dot", view="both")
+    from explainer.render.animate import write_page
+
+    write_page(traced.graph, out / "steps.html", title=traced.source)   # linked from the gallery
     report = traced.check()
     (out / "check.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     index = out / "index.html"
@@ -153,7 +169,7 @@ def _gallery(traced, pictures, explanations, report) -> str:
     out = traced.output
     rows = "".join(
         f"<tr><td>{html.escape(r.name)}</td>" + "".join(
-            f"<td>{html.escape('—' if x is None else fmt(x))}</td>" for x in (r.value, r.ours, r.torch))
+            f"<td>{html.escape('—' if x is None else fmt(x))}</td>" for x in (r.value, r.ours, r.torch, r.fd))
         + "</tr>"
         for r in report.rows
     )
@@ -170,8 +186,11 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #999;padding:.2em .6em
 </head><body>
 <h1>{html.escape(traced.source)} at {html.escape(DEFAULT_AT)}</h1>
 <p>{html.escape(out.name)} = {html.escape(fmt(out.value))}. {html.escape(verdict)}.</p>
+<p><a href="steps.html">Step through the forward and backward pass</a> (one frame at a time,
+with a quiz mode: steps.html).</p>
 <pre>{html.escape(chr(10).join(explanations))}</pre>
-<table><tr><th>node</th><th>value</th><th>our gradient</th><th>torch</th></tr>{rows}</table>
+<table><tr><th>node</th><th>value</th><th>∂{html.escape(out.name)}/∂node (ours)</th><th>torch</th>
+<th>finite differences</th></tr>{rows}</table>
 {figures}
 </body></html>
 """

@@ -35,10 +35,11 @@ def examples(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
     table = Table(title=_("training examples: explainer train NAME"), show_lines=False)
     table.add_column(_("name"), style="bold", no_wrap=True, min_width=max(map(len, EXAMPLES)))
     table.add_column(_("engines"), no_wrap=True, min_width=len("torch, explainer"))
-    table.add_column(_("what it does"), ratio=1)
+    table.add_column(_("what it does"), ratio=1, overflow="fold")
     for name, example in EXAMPLES.items():
         # one line each, even in a narrow terminal: the summary is cut with an ellipsis, not wrapped
-        table.add_row(name, ", ".join(example.engines), Text(_(example.summary), no_wrap=True, overflow="ellipsis"))
+        # wrapped, never cut: 80 columns show every word
+        table.add_row(name, ", ".join(example.engines), Text(_(example.summary), overflow="fold"))
     console.print(table)
 
 
@@ -80,6 +81,8 @@ def train(
     for note in result.notes:
         stderr.print(_("[yellow]note:[/] {note}").format(note=note))
     console.print(summary_table(example, result))
+    for plot in result.plots:   # whole paths, one a line, outside the table: copied, never cut
+        console.print(_("plot: {plot}").format(plot=plot), soft_wrap=True, highlight=False, markup=False)
     if out is None and not quiet:
         console.print(_("[dim]add --out DIR to save plots and checkpoints[/]"))
 
@@ -91,8 +94,8 @@ def summary_table(example, result):
     table = Table(title=_("{example} ({engine} on {device})").format(example=result.example, engine=result.engine,
                                                                           device=result.device))
     table.add_column("")
-    table.add_column(_("this run"))
-    table.add_column(_("the tutorial"))
+    table.add_column(_("this run"), overflow="fold")
+    table.add_column(_("the tutorial"), overflow="fold")
     if result.final_loss is not None:
         table.add_row(_("final loss"), fmt(result.final_loss), "")
     if result.params:
@@ -110,8 +113,6 @@ def summary_table(example, result):
     if not result.params and result.accuracy is None:
         table.add_row(_("expected"), _(example.expects), _(example.reported))
     table.add_row(_("time"), f"{result.seconds:.2f} s", "")
-    for plot in result.plots:
-        table.add_row(_("plot"), plot, "")
     return table
 
 

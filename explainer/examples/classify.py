@@ -112,6 +112,7 @@ class Classifier:
             self.model.train()
             order = self.engine.tensor(epoch_order(options.seed, epoch, len(train)))  # one copy per epoch
             running = 0
+            per_batch = []   # detached, read once at the epoch's end: no sync per step
             for i in range(batches):
                 index = order[i * self.batch:(i + 1) * self.batch]
                 if self.zero_grad:
@@ -120,10 +121,12 @@ class Classifier:
                 loss.backward()
                 self.optimizer.step()
                 running = running + loss.detach()
+                per_batch.append(loss.detach())
                 reporter.advance(1, float(loss.item()) if i % PROGRESS_EVERY == 0 else None)
             test_loss, accuracy = self.evaluate(test)
             self.history.append({"epoch": epoch + 1, "train_loss": float(running.item()) / batches,
-                                 "test_loss": test_loss, "accuracy": accuracy})
+                                 "test_loss": test_loss, "accuracy": accuracy,
+                                 "batch_losses": [float(v.item()) for v in per_batch]})
             if save:
                 meta = {"epoch": epoch + 1, "history": self.history}
                 if self.engine.name == "torch":

@@ -57,8 +57,12 @@ def run(options: RunOptions) -> RunResult:
         result.extra["reloaded_accuracy"] = Classifier(NAME, engine, reloaded, None, nll(engine.F), BATCH,
                                                        TEST_BATCH).evaluate(test)[1]
         digit_grid(options, NAME, classifier, test, result)
-        plot_loss(result, options, NAME, None, f"{NAME}: nll_loss per epoch", label="epoch",
-                  curves={"train": result.losses, "test": [row["test_loss"] for row in history]})
+        if len(history) == 1:   # one epoch is one point: show its batches instead
+            plot_loss(result, options, NAME, history[0].get("batch_losses", result.losses),
+                      f"{NAME}: nll_loss per batch (1 epoch)", label="batch")
+        else:
+            plot_loss(result, options, NAME, None, f"{NAME}: nll_loss per epoch", label="epoch",
+                      curves={"train": result.losses, "test": [row["test_loss"] for row in history]})
     return finish(result, clock, options)
 
 

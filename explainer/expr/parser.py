@@ -200,11 +200,17 @@ class _Parser:
         self.fail(gettext("expected ')' to close the '(' at column {opening_column}, found {close_describe}").format(opening_column=opening.column, close_describe=close.describe()),
                   close)
 
-    def call(self, tok: Token) -> Call:
+    def call(self, tok: Token) -> Expr:
         """`sin(x)`, `leaky_relu(x, 0.2)`, or without parentheses on a power-level operand:
-        `sin x^2`, `ln x`."""
+        `sin x^2`, `ln x`; a superscript on the name powers the call, as textbooks write it:
+        `tanh²x` = (tanh x)²."""
         after = self.peek()
         params: tuple = ()
+        power = None
+        if self.is_op(after, "^") and after.start == after.end:   # a superscript: zero-width '^'
+            self.advance()
+            power = self.expression(_POWER_RIGHT)
+            after = self.peek()
         if self.is_op(after, "("):
             self.advance()
             if FUNCTIONS[tok.text].params:
@@ -217,7 +223,10 @@ class _Parser:
             end = argument.end
         else:
             self.fail(gettext("{tok_text} needs an argument, e.g. {tok_text}(x)").format(tok_text=tok.text), after)
-        return Call(tok.start, end, tok.line, tok.column, tok.text, argument, params)
+        call = Call(tok.start, end, tok.line, tok.column, tok.text, argument, params)
+        if power is None:
+            return call
+        return Binary(tok.start, end, tok.line, tok.column, "^", call, power)
 
     def arguments(self, opening: Token, function: str) -> tuple[Expr, tuple]:
         """`(x)` or `(x, 0.2, …)` after a function with parameters: its argument, then up to one

@@ -1,7 +1,9 @@
 """The tokenizer: text → a list of `Token`s, one regular expression match at a time.
 
 Textbook spellings are normalised here so the parser sees one vocabulary: `·`, `×`, `⋅` are `*`,
-`−` is `-`, `÷` is `/`, `**` is `^`, and superscripts `x²`, `x⁻¹` become `^ 2`, `^ -1`.
+`−` is `-`, `÷` is `/`, `**` is `^`, and superscripts `x²`, `x⁻¹` become `^ 2`, `^ -1`. The
+function symbols the formula printer writes are read back too: `√x` is `sqrt x`, and `σ(` is
+`sigmoid(` (a `σ` not followed by `(` stays a variable, as in `σ = 2`).
 Newlines separate statements except inside parentheses; `#` starts a comment.
 Anything else (quotes, dots after names, brackets, colons…) is a syntax error at its column.
 """
@@ -29,6 +31,7 @@ _TOKEN = re.compile(
     rf"(?P<space>[^\S\n]+|\#[^\n]*)"
     rf"|(?P<number>{_NUMBER})"
     rf"|(?P<super>[⁻⁺]?[{_SUPERSCRIPTS}]+)"  # before names: `²` counts as a word character
+    rf"|(?P<sigma>σ(?=[^\S\n]*\())"           # σ(z) is sigmoid(z), the printer's spelling
     rf"|(?P<name>{NAME_PATTERN})"
     rf"|(?P<op>\*\*|[-+*/^@()=;,·×⋅−÷])"
     rf"|(?P<newline>\n)"
@@ -62,6 +65,9 @@ class Token(NamedTuple):
         return repr(self.text)
 
 
+# Function symbols: the text the parser sees for each (see printer.py, which writes them).
+FUNCTION_SYMBOLS = {"√": "sqrt", "σ": "sigmoid"}
+
 # One-character operators skip the regular expression: the common case, and a fast one
 # ("*" only when no second "*" follows).
 _SINGLE = {ch: _OPERATORS.get(ch, ch) for ch in "+-*/^@()=;,·×⋅−÷"}
@@ -76,6 +82,10 @@ def tokenize(text: str) -> Iterator[Token]:
     match = _TOKEN.match
     while pos < n:
         op = _SINGLE.get(text[pos])
+        if text[pos] == "√":
+            yield Token(NAME, "sqrt", pos, pos + 1, line, pos - line_start + 1)
+            pos += 1
+            continue
         if op is not None and not (op == "*" and text.startswith("**", pos)):
             depth += op == "("
             depth -= op == ")" and depth > 0
@@ -97,6 +107,8 @@ def tokenize(text: str) -> Iterator[Token]:
             yield Token(NUMBER, piece, pos, end, *at, value)
         elif kind == "name":
             yield Token(NAME, piece, pos, end, *at)
+        elif kind == "sigma":
+            yield Token(NAME, FUNCTION_SYMBOLS[piece], pos, end, *at)
         elif kind == "super":
             exponent = piece.translate(_SUPER_TO_ASCII)
             yield Token(OP, "^", pos, pos, *at)

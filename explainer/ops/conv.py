@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .saved import keep, take
 
 ALL = (True, True, True)
 
@@ -102,7 +103,9 @@ def conv2d_forward(m, x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
                    groups, (w, 0), (cols, 0))
     if b is not None:
         out += b[:, None, None, None]
-    return _batch_first(out)
+    out = _batch_first(out)
+    keep(out, cols)                # the weight's gradient needs the same columns
+    return out
 
 
 def conv2d_vjp(g, xs, out, needs=ALL, stride=1, padding=0, dilation=1, groups=1):
@@ -113,7 +116,9 @@ def conv2d_vjp(g, xs, out, needs=ALL, stride=1, padding=0, dilation=1, groups=1)
         # each window's gradient is wᵀ · grad, added back onto the input: a transposed conv
         gx = spread(g, w, stride, padding, dilation, groups, x.shape[2:])
     if needs[1]:
-        cols = columns(pad(x, padding), w.shape[2:], stride, dilation)
+        cols = take(out)
+        if cols is None:
+            cols = columns(pad(x, padding), w.shape[2:], stride, dilation)
         gw = _grouped(lambda gg, cg: np.tensordot(gg, cg, axes=([0, 2, 3], [3, 4, 5])),  # (O, C, KH, KW)
                       groups, (g, 1), (cols, 0))
     if len(xs) > 2 and needs[2]:

@@ -169,3 +169,9 @@ def lookup(name: str) -> Op:
 def functions() -> list[Op]:
     """The elementwise ops called by name (x.exp(), x.leaky_relu(0.2)), in registry order."""
     return [op for op in OPS.values() if op.function]
+
+
+def torch_names() -> dict[str, Op]:
+    """torch's name under `torch.` → the op ("exp", "nn.functional.leaky_relu", "Tensor.to", …):
+    what a torch-shaped namespace over the engines can offer."""
+    return {op.torch_name: op for op in OPS.values()}

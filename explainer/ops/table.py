@@ -34,9 +34,9 @@ def _called(op: Op) -> str:
 
 
 def _example(op: Op) -> str:
-    """`leaky_relu(x, 0.2)`: the call written at its first sample that gives parameters."""
-    with_params = [s for s in op.samples if s.attrs and op.written(s)]
-    return op.written(with_params[0]) if with_params else f"{op.name}(x)"
+    """`leaky_relu(x, 0.2)`: the shortest call, among its samples that give parameters."""
+    written = [op.written(s) for s in op.samples if s.attrs and op.written(s)]
+    return min(written, key=len) if written else f"{op.name}(x)"
 
 
 def _params(op: Op) -> str:

@@ -16,6 +16,10 @@ import json
 from pathlib import Path
 
 from ..errors import ExplainerError
+from ..expr.printer import to_text
+from ..expr.tree import Binary, Number
+from ..format import fmt
+from ..formulas import definition, numeric_definition
 from .labels import edge_text, is_tensor, op_text, partial, value_text
 
 THEMES = ("light", "dark")
@@ -38,7 +42,7 @@ def frames(graph) -> list[dict]:
     triples: the gradient written under a node from this frame on).
     """
     out = graph.output_node
-    result = [_forward_frame(graph, node) for node in graph.nodes]
+    result = [_intro_frame(graph)] + [_forward_frame(graph, node) for node in graph.nodes]
     result.append(_seed_frame(out))
     edges = {(e.src, e.dst, e.index): e for e in graph.edges}
     running: dict[int, object] = {}  # node id -> the gradient summed so far
@@ -52,6 +56,21 @@ def frames(graph) -> list[dict]:
     return result
 
 
+def _intro_frame(graph) -> dict:
+    """The first frame says what the page will show, before any node lights up."""
+    out = graph.output_node
+    computed = sum(1 for n in graph.nodes if n.kind == "op")
+    return {"phase": "intro", "node": None, "target": None, "computed": None, "grads": [], "edges": [],
+            "title": f"How {out.name} = {value_text(out.value)} is computed, then differentiated",
+            "lines": [[f"Forward pass: {len(graph.nodes)} steps, one per node — each of the "
+                       f"{computed} operations computed from its inputs.", None],
+                      [f"Backward pass: {len(graph.steps)} steps from {out.name} back to the inputs — "
+                       f"each multiplies a local derivative by the gradient arriving (the chain rule).",
+                       None],
+                      [f"At the end every input shows its gradient {partial(out.name, '…')}.", None],
+                      ["Keys: → or space next, ← back, Home/End, Q quiz, R reveal, T theme.", None]]}
+
+
 def _forward_frame(graph, node) -> dict:
     frame = {"phase": "forward", "node": node.id, "target": None, "computed": node.id, "grads": [],
              "edges": [[i, node.id] for i in dict.fromkeys(node.inputs)]}
@@ -63,8 +82,11 @@ def _forward_frame(graph, node) -> dict:
         frame["lines"] = [[f"{node.name} = {value_text(node.value)}", None]]
     else:
         inputs = [graph.nodes[i] for i in node.inputs]
-        symbolic = formula(node.op, [x.name for x in inputs])
-        numeric = formula(node.op, [_operand(x) for x in inputs])
+        tree, numbers = definition(graph, node), numeric_definition(graph, node)
+        # one printer for every formula: 3·(a + bc), never 3 × a + bc
+        symbolic = to_text(tree) if tree is not None else formula(node.op, [x.name for x in inputs])
+        numeric = to_text(numbers, fmt) if numbers is not None else \
+            formula(node.op, [_operand(x) for x in inputs])
         frame["title"] = f"Forward: compute {node.name}"
         frame["lines"] = [[f"{node.name} = {symbolic}", None],
                           [f"{node.name} = {numeric} = {value_text(node.value)}", None]]
@@ -93,13 +115,20 @@ def _backward_frame(graph, step, edge, previous, running, k: int, total: int) ->
         lines.append([f"chain rule  {head} = {value_text(step.contribution)}", f"chain rule  {head} = ?"])
     else:
         lines.append([f"local gradient  {edge_text(edge, receiver, node)}", f"local gradient  {local} = ?"])
-        chain = f"{upstream} · {local} = {value_text(step.upstream)} · {value_text(step.local)}"
+        product = to_text(Binary(0, 0, 0, 0, "*", Number(0, 0, 0, 0, float(step.upstream)),
+                                 Number(0, 0, 0, 0, float(step.local))), fmt)
+        chain = f"{upstream} · {local} = {product}"
         head = "" if previous is not None else f"{grad_name} = "
         lines.append([f"chain rule  {head}{chain} = {value_text(step.contribution)}",
-                      f"chain rule  {head}{upstream} · {local} = {value_text(step.upstream)} · ? = ?"])
+                      f"chain rule  {head}{upstream} · {local} = {value_text(step.upstream)}·? = ?"])
     if previous is not None:
-        lines.append([f"sum over paths  {grad_name} = {value_text(previous)} + "
-                      f"{value_text(step.contribution)} = {value_text(running)}",
+        total = value_text(running)
+        if not is_tensor(running):
+            total = to_text(Binary(0, 0, 0, 0, "+", Number(0, 0, 0, 0, float(previous)),
+                                   Number(0, 0, 0, 0, float(step.contribution))), fmt) + " = " + total
+        else:
+            total = f"{value_text(previous)} + {value_text(step.contribution)} = {total}"
+        lines.append([f"sum over paths  {grad_name} = {total}",
                       f"sum over paths  {grad_name} = {value_text(previous)} + ? = ?"])
     return {"phase": "backward", "node": node.id, "target": receiver.id, "computed": None,
             "edges": [[receiver.id, node.id]],
@@ -112,12 +141,15 @@ def _done_frame(graph) -> dict:
     out = graph.output_node.name
     leaves = [n for n in graph.nodes if n.kind == "input" and n.grad is not None]
     texts = [[n.id, f"{partial(out, n.name)} = {value_text(n.grad)}"] for n in leaves]
+    # the end reveals everything, quiz or not: every gradient under its node, shown in both slots
+    every = [[n.id, f"{partial(out, n.name)} = {value_text(n.grad)}"] for n in graph.nodes
+             if n.grad is not None and n.kind != "const"]
     return {"phase": "done", "node": None, "target": None, "computed": None, "edges": [],
             "leaves": [n.id for n in leaves],
             "title": "Done: every input's gradient",
             "lines": [[text, None] for _, text in texts]
             + [["each is a sum over paths of products of local gradients", None]],
-            "grads": [[i, text, text] for i, text in texts]}
+            "grads": [[i, text, text] for i, text in every]}
 
 
 def formula(op: str | None, operands: list[str]) -> str:
@@ -224,18 +256,23 @@ _CSS = """
 [data-theme="dark"] { --bg:#000000; --fg:#ffffff; --muted:#cccccc; --node:#111111; --hl:#ffd400;
   --hl-bg:#4a3b00; --grad:#6fd3ff; --done:#7CFC00; --edge:#dddddd; }
 html, body { background:var(--bg); color:var(--fg); margin:0; }
-body { font-family: system-ui, "DejaVu Sans", sans-serif; font-size:clamp(16px, 2.1vw, 30px); line-height:1.35; }
+/* one screen, no scrolling: header, then the graph beside the explanation, then the buttons; the
+   explanation can never sit under the button bar (a 4:3 projector at 1024×768 included) */
+body { font-family: system-ui, "DejaVu Sans", sans-serif; font-size:clamp(15px, min(2.1vw, 2.8vh), 30px);
+  line-height:1.35; height:100vh; display:flex; flex-direction:column; overflow:hidden; }
 header { padding:.4em 1em 0; }
 h1 { font-size:1.5em; margin:.2em 0; }
 h2 { font-size:1.15em; margin:.2em 0 .4em; }
 #progress-text { font-size:.9em; color:var(--muted); }
 #progress { height:.45em; background:var(--muted); border-radius:.2em; margin:.3em 0 .5em; }
 #progress-bar { height:100%; width:0; background:var(--hl); border-radius:.2em; }
-main { padding:0 1em; display:grid; grid-template-columns:minmax(0, 3fr) minmax(0, 2fr); gap:1em;
-  align-items:start; }
-@media (max-aspect-ratio: 4/3) { main { grid-template-columns:minmax(0, 1fr); } #graph svg { max-height:45vh; } }
-#graph { text-align:center; }
-#graph svg { width:100%; max-height:72vh; height:auto; }
+header { flex:none; }
+main { flex:1 1 auto; min-height:0; padding:0 1em; display:grid;
+  grid-template-columns:minmax(0, 3fr) minmax(0, 2fr); grid-template-rows:minmax(0, 1fr); gap:1em; }
+@media (max-aspect-ratio: 1/1) { main { grid-template-columns:minmax(0, 1fr);
+  grid-template-rows:minmax(0, 1fr) auto; } }
+#graph { text-align:center; min-height:0; }
+#graph svg { width:100%; height:100%; }
 #graph svg .graph > polygon { fill:transparent; stroke:none; }
 #graph svg text { fill:var(--fg); }
 #graph svg .node path, #graph svg .node ellipse, #graph svg .node polygon {
@@ -254,13 +291,14 @@ main { padding:0 1em; display:grid; grid-template-columns:minmax(0, 3fr) minmax(
 #graph svg .edge.current polygon { fill:var(--hl); stroke:var(--hl); }
 #graph svg text.grad-badge { fill:var(--grad); font-weight:bold; font-size:13px;
   paint-order:stroke; stroke:var(--bg); stroke-width:4px; }
-#panel { border-left:3px solid var(--fg); padding:0 0 0 .6em; min-height:5em; }
-@media (max-aspect-ratio: 4/3) { #panel { border-left:0; border-top:3px solid var(--fg); padding:.2em 0; } }
+#panel { border-left:3px solid var(--fg); padding:0 0 0 .6em; min-height:0; overflow-y:auto; }
+@media (max-aspect-ratio: 1/1) { #panel { border-left:0; border-top:3px solid var(--fg); padding:.2em 0;
+  max-height:40vh; } }
 #frame-lines { list-style:none; padding:0; margin:0; font-family:"DejaVu Sans Mono", monospace;
   font-size:.85em; overflow-wrap:anywhere; }
 #frame-lines li { margin:.15em 0; }
 #frame-lines li.hidden { color:var(--hl); }
-nav { position:sticky; bottom:0; background:var(--bg); padding:.4em 1em; border-top:1px solid var(--muted);
+nav { flex:none; background:var(--bg); padding:.4em 1em; border-top:1px solid var(--muted);
   display:flex; flex-wrap:wrap; gap:.4em; align-items:center; }
 button, label { font-size:.8em; }
 button { background:var(--bg); color:var(--fg); border:2px solid var(--fg); border-radius:.3em;
@@ -347,7 +385,8 @@ _JS = r"""
       var li = document.createElement("li"), hide = quiz && !revealed[k] && l[1] !== null;
       li.textContent = hide ? l[1] : l[0]; if (hide) li.className = "hidden"; list.appendChild(li);
     });
-    var phase = f.phase === "forward" ? "forward pass" : f.phase === "backward" ? "backward pass" : "done";
+    var phase = f.phase === "forward" ? "forward pass" : f.phase === "backward" ? "backward pass" :
+      f.phase === "intro" ? "what this page shows" : "done";
     document.getElementById("progress-text").textContent = "Step " + (k + 1) + " of " + frames.length + " \u00b7 " + phase;
     document.getElementById("progress-bar").style.width = (100 * (k + 1) / frames.length) + "%";
     var bar = document.getElementById("progress");

@@ -45,7 +45,8 @@ def loss_curve(losses, path, title: str = N_("loss"), log: bool = False, label: 
     fig, ax = plt.subplots(figsize=(6, 4))
     series = {_("loss"): losses} if curves is None else curves
     for name, values in series.items():
-        ax.plot(np.arange(1, len(values) + 1), values, label=name)
+        # a few points get markers: one epoch is one point, which a bare line would not show
+        ax.plot(np.arange(1, len(values) + 1), values, label=name, marker="o" if len(values) <= 30 else None)
     if log and all(v > 0 for values in series.values() for v in values):
         ax.set_yscale("log")
     ax.set(xlabel=_(label), ylabel=_("loss"), title=_(title))
