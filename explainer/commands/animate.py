@@ -35,7 +35,8 @@ def animate(
     require_dot()
     traced = load(expression, at, model)
     path = write_page(traced.graph, output, quiz=quiz, theme=theme, title=traced.source or None)
-    console.print(f"wrote {path}  ({len(traced.graph.steps)} backward steps; open it in a browser)")
+    console.print(_("wrote {path}  ({steps} backward steps; open it in a browser)").format(
+        path=path, steps=len(traced.graph.steps)))
 
 
 def register(app: typer.Typer) -> None:

@@ -48,7 +48,7 @@ def render(
     traced = load(expression, at, model, use_torch)
     warn_nonfinite(traced)
     path = traced.render(output, view=view, explain=explain, collapse=collapse, max_nodes=max_nodes)
-    console.print(f"wrote {path}")
+    console.print(_("wrote {path}").format(path=path))
 
 
 def check(
@@ -80,9 +80,9 @@ def check(
     else:
         console.print(report.table())
         if report.nonfinite is not None:  # the table's caption names the node
-            verdict = "[red]not ok: the graph holds inf or nan[/]"
+            verdict = _("[red]not ok: the graph holds inf or nan[/]")
         else:
-            verdict = "[green]torch agrees with every gradient[/]" if report.ok else "[red]MISMATCH with torch[/]"
+            verdict = _("[green]torch agrees with every gradient[/]") if report.ok else _("[red]MISMATCH with torch[/]")
         console.print(verdict)
     if not report.ok:
         raise typer.Exit(1)

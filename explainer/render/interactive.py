@@ -17,6 +17,7 @@ Python does no layout: it writes the nodes' texts (the same `labels` the SVG use
 paths, the edges, and which groups start open (the finest level with at most START boxes).
 """
 from __future__ import annotations
+from explainer.i18n import gettext
 
 import html
 import json
@@ -45,7 +46,7 @@ def page(graph, view: str = "both") -> str:
     from ..errors import ExplainerError
 
     if view not in VIEWS:
-        raise ExplainerError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+        raise ExplainerError(gettext("unknown view {view!r}; choose one of: {VIEWS}").format(view=view, VIEWS=', '.join(VIEWS)))
     data = graph_data(graph, view)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     title = html.escape(graph.title[:120] or f"{graph.output_node.name}: the graph")
