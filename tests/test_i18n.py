@@ -245,8 +245,12 @@ def test_render_labels_in_chinese_numbers_unchanged(tmp_path):
     # the formulas are the same text in both languages
     formulas = [line for line in en_lines if "=" in line]
     assert formulas and all(line in zh_lines for line in formulas)
-    svg = (tmp_path / "j.svg").read_text(encoding="utf-8")
-    assert 'font-family="Helvetica,Arial,DejaVu Sans,Noto Sans CJK SC' in svg  # falls back to CJK elsewhere
+    # every label names the CJK fonts, so the SVG opened elsewhere falls back to one of them
+    families = {t.get("font-family") for t in ET.parse(tmp_path / "j.svg").getroot().iter(f"{SVG}text")}
+    assert families == {"Helvetica,Arial,DejaVu Sans,Noto Sans CJK SC,Source Han Sans SC,Microsoft YaHei,"
+                        "PingFang SC,WenQuanYi Micro Hei"}
+    english = {t.get("font-family") for t in ET.parse(tmp_path / "j-en.svg").getroot().iter(f"{SVG}text")}
+    assert english == {"Helvetica,sans-Serif"}  # English pictures are as before
 
 
 @pytest.mark.parametrize("how", ["flag", "environment"])
@@ -357,3 +361,80 @@ def test_the_glossary_page_is_generated_from_the_glossary():
         assert f"| {row['english']} | {row['chinese']} |" in zh and f"| {row['english']} | {row['chinese']} |" in en
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "Glossary: glossary.md" in nav and "Glossary: 术语表" in nav
+
+
+# ---------------------------------------------------------------------------------------------
+# explain, check and animate in Chinese: the words change, the formulas and numbers do not
+
+TENSOR = ["y = x + 2; z = 3 y y; out = mean(z)", "--at", "x=[[1,2],[3,4]]", "--wrt", "x"]
+
+
+def test_explain_in_chinese_keeps_every_formula(tmp_path):
+    zh = run(["explain", *TENSOR, "--lang", "zh"], tmp_path)
+    en = run(["explain", *TENSOR, "--lang", "en"], tmp_path)
+    assert zh.returncode == 0 and en.returncode == 0, zh.stderr
+    assert zh.stdout.splitlines()[0] == "路径 1（out ← z ← 3 y ← y ← x）："
+    assert en.stdout.splitlines()[0] == "path 1 (out ← z ← 3 y ← y ← x):"
+    assert zh.stdout.splitlines()[-1] == en.stdout.splitlines()[-1] == "∂out/∂x = [[4.5, 6], [7.5, 9]]"
+    assert numbers([zh.stdout]) == numbers([en.stdout])
+    # a scalar chain is a formula only: the same text in both languages
+    scalar = ["explain", "J = 3(a + bc)", "--at", "a=5,b=3,c=2", "--wrt", "b"]
+    assert run([*scalar, "--lang", "zh"], tmp_path).stdout == run(scalar, tmp_path).stdout == "∂J/∂b = 3·1·c = 3·1·2 = 6\n"
+
+
+def test_check_table_in_chinese(tmp_path):
+    args = ["check", "J = 3(a + bc)", "--at", "a=5,b=3,c=2"]
+    zh, en = run([*args, "--lang", "zh"], tmp_path), run(args, tmp_path)
+    assert zh.returncode == 0
+    assert "J 的梯度：所有梯度都与 torch 一致（rtol 1e-09）" in zh.stdout
+    for word in ("节点", "值", "我们的", "有限差分", "相对误差", "核对", "一致"):
+        assert word in zh.stdout
+    assert zh.stdout.rstrip().endswith("每个梯度都与 torch 一致")
+    assert numbers([zh.stdout]) == numbers([en.stdout])
+
+
+def test_animate_page_in_chinese(tmp_path):
+    import html as htmllib
+
+    args = ["animate", "J = 3(a + bc)", "--at", "a=5,b=3,c=2", "--quiz"]
+    zh = run([*args, "-o", "j.html", "--lang", "zh"], tmp_path)
+    en = run([*args, "-o", "j-en.html"], tmp_path)
+    assert zh.returncode == 0 and zh.stdout.startswith("已写入 j.html（反向传播 5 步；用浏览器打开）")
+    page = (tmp_path / "j.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in page and "Noto Sans CJK SC" in page
+    for button, label in [("first", "&#x00AB; 第一步"), ("prev", "&#x25C0; 上一步"), ("next", "下一步 &#x25B6;"),
+                          ("last", "最后一步 &#x00BB;"), ("reveal", "揭晓"), ("theme", "主题")]:
+        assert re.search(rf'<button id="{button}" title="[^"]*[\u4e00-\u9fff][^"]*">{label}</button>', page), button
+    assert "> 测验（Q）</label>" in page
+    data = json.loads(page.split('id="explainer-data">')[1].split("</script>")[0])
+    english = json.loads((tmp_path / "j-en.html").read_text(encoding="utf-8")
+                         .split('id="explainer-data">')[1].split("</script>")[0])
+    assert data["words"]["step"] == "第 {k} 步，共 {n} 步" and data["words"]["backward"] == "反向传播"
+    titles = [f["title"] for f in data["frames"]]
+    assert titles[0] == "J = 33 如何计算，又如何求导"
+    assert "前向传播：计算 bc" in titles and titles[-1] == "完成：每个输入的梯度"
+    lines = [line for f in data["frames"] for line in f["lines"]]
+    assert ["链式法则  ∂J/∂b = ∂J/∂bc · ∂bc/∂b = 3·2 = 6", "链式法则  ∂J/∂b = ∂J/∂bc · ∂bc/∂b = 3·? = ?"] in lines
+    # the same frames, the same formulas and numbers: only the words differ
+    assert len(data["frames"]) == len(english["frames"])
+    for mine, theirs in zip(data["frames"], english["frames"]):
+        assert mine["grads"] == theirs["grads"] and mine["edges"] == theirs["edges"]
+        assert numbers([json.dumps(mine["lines"], ensure_ascii=False)]) == numbers([json.dumps(theirs["lines"], ensure_ascii=False)])
+    assert htmllib.unescape(page).count("J = 3(a + bc)") >= 1
+
+
+def test_train_summary_and_plot_in_chinese(tmp_path):
+    proc = run(["train", "mse-arange", "--lang", "zh"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "本次运行" in proc.stdout and "教程" in proc.stdout and "用时" in proc.stdout
+    assert "loss = 3.0; grad = [-0.4, 0, 0.4, 0.8, 1.2]" in proc.stdout
+
+
+def test_plots_in_chinese_name_a_cjk_font(tmp_path):
+    from explainer.render import plots
+
+    with i18n.using("zh"):
+        path = plots.loss_curve([3.0, 2.0, 1.0], tmp_path / "loss.svg")
+    svg = path.read_text(encoding="utf-8")
+    assert "损失" in svg and "步" in svg
+    assert "Noto Sans CJK SC" in svg

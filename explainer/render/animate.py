@@ -325,7 +325,7 @@ main { flex:1 1 auto; min-height:0; padding:0 1em; display:grid;
 #frame-lines li.hidden { color:var(--hl); }
 nav { flex:none; background:var(--bg); padding:.4em 1em; border-top:1px solid var(--muted);
   display:flex; flex-wrap:wrap; gap:.4em; align-items:center; }
-button, label { font-size:.8em; }
+button, label { font-size:.8em; font-family:inherit; }  /* the page's fonts, CJK ones included */
 button { background:var(--bg); color:var(--fg); border:2px solid var(--fg); border-radius:.3em;
   padding:.2em .6em; cursor:pointer; }
 button:focus-visible, input:focus-visible { outline:4px solid var(--hl); }

@@ -342,7 +342,7 @@ def _draw(graph, view: str, layout: Layout, explanation) -> graphviz.Digraph:
     dot.body.append(_font(_GRAPH_LINE))
     if len(set(layout.unit)) > LARGE:
         dot.body.append(_LARGE_LINE)
-    dot.body += [_NODE_LINE, _EDGE_LINE]
+    dot.body += [_font(_NODE_LINE), _font(_EDGE_LINE)]
     caption = ([_shortened(graph.title)] if graph.title else []) + (explanation.lines() if explanation else [])
     if caption:
         dot.attr(label=_label(caption, just="l"), labelloc="t", labeljust="l", fontsize="13")
