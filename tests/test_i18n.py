@@ -438,3 +438,20 @@ def test_plots_in_chinese_name_a_cjk_font(tmp_path):
     svg = path.read_text(encoding="utf-8")
     assert "损失" in svg and "步" in svg
     assert "Noto Sans CJK SC" in svg
+
+
+def test_interactive_page_in_chinese(tmp_path):
+    proc = run(["render", "--model", "neuron-paths", "-o", "graph.html", "--lang", "zh"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "graph.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in page and '"Noto Sans CJK SC"' in page
+    for control in ('<button data-view="forward">前向</button>', '<button id="collapse-all">全部折叠</button>',
+                    'placeholder="按名字查找节点"', "<button>查找</button>", "点击方框展开它的分组"):
+        assert control in page
+    words = json.loads(page.split("const T = ")[1].split(";   // the page")[0])
+    assert words["gradient"] == "梯度" and words["chain rule"] == "链式法则"
+    assert words["status"] == "计算图共 {n} 个节点 · 已画出 {drawn} 个 · 展开了 {open} 个分组"
+    english = run(["render", "--model", "neuron-paths", "-o", "en.html"], tmp_path)
+    text = (tmp_path / "en.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in text and "<button>find</button>" in text
+    assert json.loads(text.split("const T = ")[1].split(";   // the page")[0])["gradient"] == "gradient"
