@@ -29,7 +29,7 @@ def main() -> None:
         from explainer import i18n
         from explainer.commands.language import localize
 
-        i18n.use(i18n.from_argv(sys.argv[1:]) or i18n.language())  # before help texts are read
+        i18n.use(i18n.from_argv(sys.argv[1:]) or i18n.from_environment())  # before help texts are read
         localize(typer.main.get_command(app))()
     except ExplainerError as error:
         from explainer.i18n import _

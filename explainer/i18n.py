@@ -84,8 +84,15 @@ def from_argv(argv: list[str]) -> str | None:
 
 
 def language() -> str:
-    """The language in force: what `use()` set, else the environment's."""
-    return _current.get() or from_environment()
+    """The language in force: what `use()` set, else the environment's (English when EXPLAINER_LANG
+    names a language we do not have: the CLI says so, a library call just carries on)."""
+    chosen = _current.get()
+    if chosen:
+        return chosen
+    try:
+        return from_environment()
+    except Exception:   # ExplainerError: reported by the CLI, which calls from_environment() itself
+        return DEFAULT
 
 
 def use(lang: str) -> str:

@@ -455,3 +455,11 @@ def test_interactive_page_in_chinese(tmp_path):
     text = (tmp_path / "en.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in text and "<button>find</button>" in text
     assert json.loads(text.split("const T = ")[1].split(";   // the page")[0])["gradient"] == "gradient"
+
+
+def test_an_unknown_explainer_lang_is_one_sentence_from_the_cli_and_english_in_python(tmp_path, monkeypatch):
+    proc = run(["check", "J = a", "--at", "a=1"], tmp_path, EXPLAINER_LANG="fr")
+    assert proc.returncode == 2
+    assert proc.stderr == "error: unknown language 'fr': choose one of en, zh\n"
+    monkeypatch.setenv("EXPLAINER_LANG", "fr")
+    assert i18n.language() == "en" and i18n._("input") == "input"

@@ -57,8 +57,20 @@ def help_texts(group):
                 yield param.help
 
 
+# typer's own headings and notes in `--help` (module constants of typer.rich_utils, read when help is drawn)
+RICH_WORDS = {"ARGUMENTS_PANEL_TITLE": N_("Arguments"), "OPTIONS_PANEL_TITLE": N_("Options"),
+              "COMMANDS_PANEL_TITLE": N_("Commands"), "ERRORS_PANEL_TITLE": N_("Error"),
+              "REQUIRED_LONG_STRING": N_("[required]"), "DEFAULT_STRING": N_("[default: {}]"),
+              "ABORTED_TEXT": N_("Aborted."), "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help.")}
+
+
 def localize(group):
     """Add `--lang` to every command and translate its help into the language in force."""
+    from typer import rich_utils
+
+    for name, text in RICH_WORDS.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, _(text))
     for command in commands(group):
         if command.help:
             command.help = _(inspect.cleandoc(command.help))
