@@ -433,11 +433,17 @@ def test_train_summary_and_plot_in_chinese(tmp_path):
 def test_plots_in_chinese_name_a_cjk_font(tmp_path):
     from explainer.render import plots
 
-    with i18n.using("zh"):
+    import warnings
+
+    with i18n.using("zh"), warnings.catch_warnings():
+        warnings.simplefilter("error")   # "Glyph … missing from font(s)" would be a tofu box
         path = plots.loss_curve([3.0, 2.0, 1.0], tmp_path / "loss.svg")
+        plots.loss_curve([3.0, 2.0, 1.0], tmp_path / "loss.png")
     svg = path.read_text(encoding="utf-8")
     assert "损失" in svg and "步" in svg
-    assert "Noto Sans CJK SC" in svg
+    assert "font-family: 'DejaVu Sans', 'Noto Sans CJK SC'" in svg
+    english = plots.loss_curve([3.0, 2.0, 1.0], tmp_path / "loss-en.svg").read_text(encoding="utf-8")
+    assert "CJK" not in english and ">loss<" in english.replace("</text>", "<")
 
 
 def test_interactive_page_in_chinese(tmp_path):

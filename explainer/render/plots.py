@@ -5,11 +5,12 @@ path. SVG keeps its text as text (svg.fonttype = none), so labels can be searche
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from ..i18n import CJK_FONTS, N_, _
+from ..i18n import CJK_FONTS, N_, _, language
 
 AXIS_WORDS = (N_("step"), N_("epoch"))  # the x axes the examples pass to loss_curve, translated there
 
@@ -22,10 +23,19 @@ def _pyplot():
 
     plt.rcParams["svg.fonttype"] = "none"
     plt.rcParams["svg.hashsalt"] = "explainer"  # stable ids: the same run writes the same file
-    # Chinese titles (--lang zh) fall back glyph by glyph to a CJK font; the SVG names it too
-    plt.rcParams["font.sans-serif"] = ["DejaVu Sans", *CJK_FONTS,
-                                       *[f for f in plt.rcParams["font.sans-serif"] if f != "DejaVu Sans"]]
+    # Chinese titles (--lang zh): DejaVu Sans for Latin text and maths, then a CJK font glyph by
+    # glyph (matplotlib falls back along a list of concrete families); the SVG names them too
+    plt.rcParams["font.family"] = ["sans-serif"] if language() == "en" else ["DejaVu Sans", *_cjk_fonts()]
     return plt
+
+
+@lru_cache(maxsize=1)
+def _cjk_fonts() -> tuple[str, ...]:
+    """The CJK families matplotlib can find here (the Makefile installs Noto Sans CJK)."""
+    from matplotlib import font_manager
+
+    have = {font.name for font in font_manager.fontManager.ttflist}
+    return tuple(name for name in CJK_FONTS if name in have)
 
 
 def _save(fig, path) -> Path:
