@@ -6,6 +6,7 @@ import sys
 import typer
 
 from explainer.commands import animate as animate_commands
+from explainer.commands import run as run_commands
 from explainer.commands import trace as trace_commands
 from explainer.commands import train as train_commands
 from explainer.errors import ExplainerError
@@ -21,6 +22,7 @@ app = typer.Typer(
 trace_commands.register(app)
 animate_commands.register(app)
 train_commands.register(app)
+run_commands.register(app)
 
 
 def main() -> None:

@@ -240,7 +240,7 @@ def _escape(text: str) -> str:
 
 
 API = [  # (module, names) shown on the Python API page, in this order
-    ("explainer", ["trace", "Traced", "Graph", "Scalar", "ExplainerError", "ExplainerMathError"]),
+    ("explainer", ["trace", "from_torch", "Traced", "Graph", "Scalar", "ExplainerError", "ExplainerMathError"]),
     ("explainer.values", ["parse_values"]),
     ("explainer.render", ["render", "svg", "to_dot", "require_dot"]),
     ("explainer.explain", ["explain"]),

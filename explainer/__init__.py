@@ -5,8 +5,8 @@
     t.render("j.svg"); t.check(); t.explain("b")
 """
 from .errors import ExplainerError, ExplainerMathError
-from .api import Traced, trace
+from .api import Traced, from_torch, trace
 from .graph import Graph
 from .scalar import Scalar
 
-__all__ = ["ExplainerError", "ExplainerMathError", "Graph", "Scalar", "Traced", "trace"]
+__all__ = ["ExplainerError", "ExplainerMathError", "Graph", "Scalar", "Traced", "from_torch", "trace"]

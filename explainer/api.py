@@ -52,12 +52,18 @@ class Traced:
     def check(self, rtol: float = 1e-9):
         from .check import check
 
-        return check(self.graph, rtol=rtol)
+        return check(self.graph, rtol=rtol)  # a graph read from torch: torch against our replay
 
     def explain(self, wrt: str):
         from .explain import explain
 
         return explain(self.graph, wrt)
+
+    def animate(self, path: str | Path, **options) -> Path:
+        """Write the step-through page (forward, then backward one chain-rule step at a time)."""
+        from .render.animate import write_page
+
+        return write_page(self.graph, path, **options)
 
     def to_networkx(self):
         return self.graph.to_networkx()
@@ -75,12 +81,64 @@ class Traced:
         return f"<Traced {out.name} = {out.value!r}, {len(self.graph)} nodes>"
 
 
-def trace(expression, values: dict | None = None, /, *, grad_output=None, **named_values) -> Traced:
-    """Trace `expression` — textbook text like "J = 3(a + bc)", or an engine node you built
-    (a `Scalar` or `Tensor` output) — into a `Traced` graph with every gradient filled in.
+def from_torch(output, model=None, inputs: dict | None = None) -> Traced:
+    """torch's own graph behind `output` (a tensor with a grad_fn, e.g. a loss), as a `Traced`.
+
+        loss = F.cross_entropy(net(x), y)
+        t = explainer.from_torch(loss, model=net)     # like torchviz's make_dot(loss, params=…)
+        t.render("net.svg"); t.check().ok; t.explain("fc1.weight").text()
+
+    `model` is an `nn.Module` (its parameter names label the leaves) or a dict name -> tensor;
+    `inputs` names more tensors (`{"x": x}`). Call it before `loss.backward()`: backward frees
+    what torch saved, which the reading needs.
+    """
+    import sys
+
+    return _from_torch(output, model, inputs, sys._getframe(1))
+
+
+def _from_torch(output, model, inputs, frame, grad_output=None) -> Traced:
+    """Read torch's graph; tensors the caller holds in variables give their names to the nodes
+    (`loss`, `x`, `hidden`), names in `inputs` and the model's parameter names come first."""
+    from .torchbridge import from_torch as read
+
+    held = _tensors_in(frame)
+    named = {**held, **(inputs or {})}
+    output_name = next((name for name, t in named.items() if t is output), None)
+    graph = read(output, model, named, output_name=output_name, grad_output=grad_output)
+    return Traced(graph, f"torch graph of {output_name}" if output_name else "torch graph")
+
+
+def _tensors_in(frame) -> dict:
+    """The caller's local variables that hold torch tensors (none of its _private names)."""
+    found = {}
+    for name, value in (frame.f_locals if frame is not None else {}).items():
+        if not name.startswith("_") and _is_torch_tensor(value):
+            found.setdefault(name, value)
+    return found
+
+
+def _is_torch_tensor(value) -> bool:
+    module = type(value).__module__ or ""
+    return module.startswith("torch") and hasattr(value, "grad_fn")
+
+
+def trace(expression, values: dict | None = None, /, *, model=None, grad_output=None,
+          **named_values) -> Traced:
+    """Trace `expression` — textbook text like "J = 3(a + bc)", an engine node you built
+    (a `Scalar` or `Tensor` output), or a torch tensor (then `model` names its parameters, as in
+    `from_torch`) — into a `Traced` graph with every gradient filled in.
 
     `grad_output` seeds the backward pass of a non-scalar output (the v of the vector-Jacobian
     product vᵀ·J, as torch's `y.backward(v)`); without it a tensor output is seeded with ones."""
+    if _is_torch_tensor(expression):
+        if values or named_values:
+            raise ExplainerError(_("values are only taken with an expression text, not with a torch tensor"))
+        import sys
+
+        return _from_torch(expression, model, None, sys._getframe(1), grad_output)
+    if model is not None:
+        raise ExplainerError(_("model= names a torch graph's parameters; pass a torch tensor with it"))
     values = {**(values or {}), **named_values}
     if isinstance(expression, str):
         import numpy as np
@@ -95,7 +153,7 @@ def trace(expression, values: dict | None = None, /, *, grad_output=None, **name
             raise ExplainerError(_("values are only taken with an expression text, not with a traced node"))
         root, source = expression, ""
     else:
-        raise ExplainerError(_("trace() takes an expression text or a Scalar/Tensor, not {expression___name__}").format(expression___name__=type(expression).__name__))
+        raise ExplainerError(_("trace() takes an expression text, a Scalar/Tensor or a torch tensor, not {expression___name__}").format(expression___name__=type(expression).__name__))
     import numpy as np
 
     from .numerics import gradients_explained
@@ -125,10 +183,9 @@ def _checked_seed(root, grad_output):
     try:
         seed = np.asarray(grad_output, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ExplainerError("the gradient of the output must be numbers, e.g. [0.1, 1, 0.0001]") from None
+        raise ExplainerError(_("the gradient of the output must be numbers, e.g. [0.1, 1, 0.0001]")) from None
     if seed.shape != shape:
-        raise ExplainerError(f"the gradient of the output has shape {list(seed.shape)} but the output "
-                             f"has shape {list(shape)}: give one number per element")
+        raise ExplainerError(_("the gradient of the output has shape {seed_shape} but the output has shape {list_shape}: give one number per element").format(seed_shape=list(seed.shape), list_shape=list(shape)))
     if not np.isfinite(seed).all():
-        raise ExplainerError("the gradient of the output must be finite numbers")
+        raise ExplainerError(_("the gradient of the output must be finite numbers"))
     return seed.reshape(shape) if shape else float(seed)

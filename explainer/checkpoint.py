@@ -100,7 +100,7 @@ def _check_header(path: Path, state, example: str) -> None:
 
 def flatten_ours(model, optimizer) -> tuple[dict[str, np.ndarray], dict]:
     """Our module's parameters and our optimiser's state as named arrays plus JSON-able scalars."""
-    arrays = {f"model/{name}": np.asarray(value.data) for name, value in model.state_dict().items()}
+    arrays = {f"model/{name}": np.asarray(value.value) for name, value in model.state_dict().items()}
     state = optimizer.state_dict()
     scalars = {}
     for index, entry in state["state"].items():

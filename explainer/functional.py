@@ -9,13 +9,19 @@ from __future__ import annotations
 import numpy as np
 
 from .ops import OPS, functions
-from .tensor import Tensor, TensorError, _apply, _leaf, _rng
+from .tensor import Tensor, TensorError, TensorTypeError, _apply, _leaf, _rng, cat
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else _leaf(np.asarray(x))
+
+
+def _type_name(x) -> str:
+    """A value's type as torch names it in its errors (torch.device, float, list, …)."""
+    from .devices import device
+    return "torch.device" if isinstance(x, device) else type(x).__name__
 
 
 def _check_reduction(reduction: str) -> dict:
@@ -26,8 +32,11 @@ def _check_reduction(reduction: str) -> dict:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x · Wᵀ + b in one node (torch's AddmmBackward0)."""
+    if not isinstance(x, Tensor):
+        raise TensorTypeError(f"linear(): argument 'input' (position 1) must be Tensor, not "
+                              f"{_type_name(x)}")
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    name = None if bias is not None and x.data.ndim == 2 else "MmBackward0"
+    name = None if bias is not None and x.value.ndim == 2 else "MmBackward0"
     return _apply(OPS["linear"], inputs, None, name)
 
 
@@ -36,15 +45,15 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor: return x.log_softmax(dim)
 
 
 def _check_targets(logits: Tensor, target: Tensor, what: str) -> None:
-    if target.data.dtype.kind not in "iu":
+    if target.value.dtype.kind not in "iu":
         raise TensorError(f"{what} expects class indices as an integer tensor (long), "
-                          f"got {target.data.dtype}")
-    classes = logits.data.shape[-1]
-    if logits.data.ndim == 2 and target.data.shape != logits.data.shape[:1]:
-        raise TensorError(f"{what}: expected {logits.data.shape[0]} targets for a batch of "
-                          f"{logits.data.shape[0]}, got shape {list(target.data.shape)}")
-    if target.data.size and (target.data.min() < 0 or target.data.max() >= classes):
-        bad = target.data[(target.data < 0) | (target.data >= classes)].flat[0]
+                          f"got {target.value.dtype}")
+    classes = logits.value.shape[-1]
+    if logits.value.ndim == 2 and target.value.shape != logits.value.shape[:1]:
+        raise TensorError(f"{what}: expected {logits.value.shape[0]} targets for a batch of "
+                          f"{logits.value.shape[0]}, got shape {list(target.value.shape)}")
+    if target.value.size and (target.value.min() < 0 or target.value.max() >= classes):
+        bad = target.value[(target.value < 0) | (target.value >= classes)].flat[0]
         raise TensorError(f"Target {bad} is out of bounds.")
 
 
@@ -75,19 +84,19 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
         raise TensorError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return x
-    keep = _rng(generator).random(x.data.shape) >= p
-    mask = keep.astype(x.data.dtype) / np.asarray(1 - p, dtype=x.data.dtype) if p < 1 else \
-        np.zeros(x.data.shape, dtype=x.data.dtype)
+    keep = _rng(generator).random(x.value.shape) >= p
+    mask = keep.astype(x.value.dtype) / np.asarray(1 - p, dtype=x.value.dtype) if p < 1 else \
+        np.zeros(x.value.shape, dtype=x.value.dtype)
     return _apply(OPS["dropout"], (x,), {"mask": mask, "p": p})
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
-    if (x.data.ndim != 4 or weight.data.ndim != 4
-            or x.data.shape[1] != weight.data.shape[1] * groups):
+    if (x.value.ndim != 4 or weight.value.ndim != 4
+            or x.value.shape[1] != weight.value.shape[1] * groups):
         raise TensorError(f"conv2d expects input (N, C, H, W) and weight (O, C/groups, KH, KW) with "
-                          f"C = {weight.data.shape[1] if weight.data.ndim == 4 else '?'} × groups "
-                          f"({groups}); got {list(x.data.shape)} and {list(weight.data.shape)}")
+                          f"C = {weight.value.shape[1] if weight.value.ndim == 4 else '?'} × groups "
+                          f"({groups}); got {list(x.value.shape)} and {list(weight.value.shape)}")
     inputs = (x, weight) if bias is None else (x, weight, bias)
     attrs = {"stride": stride, "padding": padding}
     if dilation != 1 or groups != 1:
@@ -98,10 +107,10 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
 def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """The gradient of a conv2d run forward: each input pixel spreads its kernel over the output."""
-    if x.data.ndim != 4 or weight.data.ndim != 4 or x.data.shape[1] != weight.data.shape[0]:
+    if x.value.ndim != 4 or weight.value.ndim != 4 or x.value.shape[1] != weight.value.shape[0]:
         raise TensorError(f"conv_transpose2d expects input (N, C, H, W) and weight "
-                          f"(C, O/groups, KH, KW) with the same C; got {list(x.data.shape)} and "
-                          f"{list(weight.data.shape)}")
+                          f"(C, O/groups, KH, KW) with the same C; got {list(x.value.shape)} and "
+                          f"{list(weight.value.shape)}")
     inputs = (x, weight) if bias is None else (x, weight, bias)
     return _apply(OPS["conv_transpose2d"], inputs,
                   {"stride": stride, "padding": padding, "output_padding": output_padding,
@@ -113,14 +122,52 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
                   {"kernel_size": kernel_size, "stride": stride, "padding": padding})
 
 
+def pad(x: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """torch's F.pad: `pad` = (left, right, top, bottom, …) from the last dim backwards.
+
+    Built from existing ops, so its gradient needs no rule of its own: constant padding joins
+    filled blocks with cat; replicate/reflect pick rows with an index array (edge rows repeated,
+    or mirrored about the edge)."""
+    pad = list(pad)
+    if len(pad) % 2 or len(pad) // 2 > x.value.ndim:
+        raise TensorError("Padding length must be divisible by 2 and at most twice the number of dims")
+    for i in range(len(pad) // 2):
+        dim = x.value.ndim - 1 - i
+        before, after = pad[2 * i], pad[2 * i + 1]
+        if not before and not after:
+            continue
+        n = x.value.shape[dim]
+        if mode == "constant":
+            def block(width):
+                shape = list(x.value.shape)
+                shape[dim] = width
+                return _leaf(np.full(shape, value, dtype=x.value.dtype))
+            x = cat(([block(before)] if before else []) + [x] + ([block(after)] if after else []), dim)
+            continue
+        rows = np.arange(-before, n + after)
+        if mode == "replicate":
+            rows = np.clip(rows, 0, n - 1)
+        elif mode == "reflect":
+            if before >= n or after >= n:
+                raise TensorError(f"Padding size should be less than the corresponding input "
+                                  f"dimension, but got: padding ({before}, {after}) at dimension "
+                                  f"{dim} of input {list(x.value.shape)}")
+            rows = np.abs(rows)
+            rows = np.where(rows > n - 1, 2 * (n - 1) - rows, rows)
+        else:
+            raise TensorError(f"padding mode {mode!r} is not one of 'constant', 'replicate', 'reflect'")
+        x = x[(slice(None),) * dim + (rows,)]
+    return x
+
+
 def embedding(indices, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """The rows of `weight` that the integer `indices` pick; output shape indices.shape + (dim,)."""
     indices = _tensor(indices)
-    if indices.data.dtype.kind not in "iu":
-        raise TensorError(f"embedding expects integer indices (long), got {indices.data.dtype}")
-    rows = weight.data.shape[0]
-    if indices.data.size and (indices.data.min() < 0 or indices.data.max() >= rows):
-        bad = indices.data[(indices.data >= rows) | (indices.data < 0)].flat[0]
+    if indices.value.dtype.kind not in "iu":
+        raise TensorError(f"embedding expects integer indices (long), got {indices.value.dtype}")
+    rows = weight.value.shape[0]
+    if indices.value.size and (indices.value.min() < 0 or indices.value.max() >= rows):
+        bad = indices.value[(indices.value >= rows) | (indices.value < 0)].flat[0]
         raise TensorError(f"index out of range in self: the embedding has rows 0 to {rows - 1}, "
                           f"got index {bad}")
     if padding_idx is not None and padding_idx < 0:

@@ -9,7 +9,7 @@ from .tensor import Tensor, TensorError, _rng
 
 
 def _fill(t: Tensor, values) -> Tensor:
-    t.data[...] = values          # in place: optimisers and views keep the same array
+    t.value[...] = values          # in place: optimisers and views keep the same array
     return t
 
 
@@ -31,7 +31,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
 
 def fans(t: Tensor) -> tuple[int, int]:
     """(fan_in, fan_out): inputs and outputs per unit, counting a kernel's receptive field."""
-    shape = t.data.shape
+    shape = t.value.shape
     if len(shape) < 2:
         raise TensorError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
     receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
@@ -39,11 +39,11 @@ def fans(t: Tensor) -> tuple[int, int]:
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-    return _fill(t, _rng(generator).uniform(a, b, t.data.shape))
+    return _fill(t, _rng(generator).uniform(a, b, t.value.shape))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
-    return _fill(t, _rng(generator).normal(mean, std, t.data.shape))
+    return _fill(t, _rng(generator).normal(mean, std, t.value.shape))
 
 
 def constant_(t: Tensor, val: float) -> Tensor:

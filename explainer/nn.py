@@ -4,6 +4,7 @@ Parameters are registered by assignment (`self.fc1 = Linear(784, 28)`) and named
 them (`fc1.weight`, `0.bias`), so state dicts and pictures read the same in both engines.
 """
 from __future__ import annotations
+from explainer.i18n import gettext
 
 import math
 from collections import OrderedDict
@@ -13,7 +14,8 @@ import numpy as np
 from . import functional as F
 from . import init
 from .errors import ExplainerError
-from .tensor import Tensor, _check_device
+from . import dtypes as _dtypes
+from .tensor import Tensor, _check_device, _is_dtype
 
 
 class Parameter(Tensor):
@@ -42,8 +44,7 @@ class Module:
     def __setattr__(self, name: str, value) -> None:
         params = self.__dict__.get("_parameters")
         if params is None:
-            raise ExplainerError(f"cannot assign {name!r} before Module.__init__() call; "
-                                 f"call super().__init__() first in your __init__")
+            raise ExplainerError(gettext("cannot assign {name!r} before Module.__init__() call; call super().__init__() first in your __init__").format(name=name))
         buffers = self.__dict__.get("_buffers", {})
         if name in buffers and not isinstance(value, (Parameter, Module)):
             buffers[name] = value                        # assigning a tensor to a buffer keeps it one
@@ -80,14 +81,12 @@ class Module:
         setattr(self, name, module)
 
     def forward(self, *args, **kwargs):
-        raise ExplainerError(f"{type(self).__name__} has no forward(); define forward(self, x) "
-                             f"and return the output")
+        raise ExplainerError(gettext("{name__} has no forward(); define forward(self, x) and return the output").format(name__=type(self).__name__))
 
     def __call__(self, *args, **kwargs):
         out = self.forward(*args, **kwargs)
         if out is None:   # one of the tutorials' bugs: a forward without `return`
-            raise ExplainerError(f"{type(self).__name__}.forward() returned None; "
-                                 f"end it with `return` and the output")
+            raise ExplainerError(gettext("{name__}.forward() returned None; end it with `return` and the output").format(name__=type(self).__name__))
         return out
 
     # -- walking the module tree (iteratively) ---------------------------------------------------
@@ -161,7 +160,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data[...] = 0
+                p.grad.value[...] = 0
 
     def requires_grad_(self, flag: bool = True) -> "Module":
         for p in self.parameters():
@@ -170,8 +169,8 @@ class Module:
 
     def to(self, *args, **kwargs) -> "Module":
         for a in list(args) + list(kwargs.values()):
-            if isinstance(a, (type, np.dtype)):
-                self._cast(a)
+            if _is_dtype(a):
+                self._cast(_dtypes.as_numpy(a))
             else:
                 _check_device(a)
         return self
@@ -187,10 +186,10 @@ class Module:
 
     def _cast(self, dtype) -> "Module":
         for p in self.parameters():
-            p.data = p.data.astype(dtype)
+            p.value = p.value.astype(dtype)
         for b in self.buffers():
-            if b.data.dtype.kind == "f":                 # counters stay integers, as in torch
-                b.data = b.data.astype(dtype)
+            if b.value.dtype.kind == "f":                 # counters stay integers, as in torch
+                b.value = b.value.astype(dtype)
         return self
 
     # -- saving and loading ----------------------------------------------------------------------
@@ -223,12 +222,11 @@ class Module:
         for name, p in own.items():
             if name not in state:
                 continue
-            value = np.asarray(state[name].data if isinstance(state[name], Tensor) else state[name])
-            if value.shape != p.data.shape:
+            value = np.asarray(state[name].value if isinstance(state[name], Tensor) else state[name])
+            if value.shape != p.value.shape:
                 raise ExplainerError(
-                    f"size mismatch for {name}: copying a param with shape {list(value.shape)} from "
-                    f"checkpoint, the shape in current model is {list(p.data.shape)}.")
-            p.data[...] = value                          # in place: optimisers keep their arrays
+                    gettext("size mismatch for {name}: copying a param with shape {value_shape} from checkpoint, the shape in current model is {value_shape2}.").format(name=name, value_shape=list(value.shape), value_shape2=list(p.value.shape)))
+            p.value[...] = value                          # in place: optimisers keep their arrays
         return missing, unexpected
 
     # -- printing --------------------------------------------------------------------------------
@@ -376,16 +374,14 @@ def _conv_pairs(**sizes) -> dict:
     pairs = {}
     for name, v in sizes.items():
         if isinstance(v, (set, frozenset)):
-            raise ExplainerError(f"{name} must be an int or a tuple, not the set {v} "
-                                 f"(write (3, 5), with round brackets)")
+            raise ExplainerError(gettext("{name} must be an int or a tuple, not the set {v} (write (3, 5), with round brackets)").format(name=name, v=v))
         pairs[name] = v if isinstance(v, str) else (v, v) if isinstance(v, int) else tuple(v)
     return pairs
 
 
 def _check_groups(in_channels: int, out_channels: int, groups: int) -> None:
     if groups < 1 or in_channels % groups or out_channels % groups:
-        raise ExplainerError(f"groups={groups} must divide both in_channels ({in_channels}) and "
-                             f"out_channels ({out_channels})")
+        raise ExplainerError(gettext("groups={groups} must divide both in_channels ({in_channels}) and out_channels ({out_channels})").format(groups=groups, in_channels=in_channels, out_channels=out_channels))
 
 
 def _same_padding(padding, kernel, stride, dilation):
@@ -395,13 +391,11 @@ def _same_padding(padding, kernel, stride, dilation):
     if padding != "same":
         return padding
     if stride not in (1, (1, 1)):
-        raise ExplainerError("padding='same' is not supported for strided convolutions; "
-                             "give the padding as a number")
+        raise ExplainerError(gettext("padding='same' is not supported for strided convolutions; give the padding as a number"))
     d = (dilation, dilation) if isinstance(dilation, int) else tuple(dilation)
     total = [di * (k - 1) for di, k in zip(d, kernel)]
     if any(t % 2 for t in total):
-        raise ExplainerError(f"padding='same' with kernel {kernel} would pad one side more than "
-                             f"the other; use an odd kernel size or give the padding as numbers")
+        raise ExplainerError(gettext("padding='same' with kernel {kernel} would pad one side more than the other; use an odd kernel size or give the padding as numbers").format(kernel=kernel))
     return (total[0] // 2, total[1] // 2)
 
 
@@ -414,7 +408,38 @@ class MaxPool2d(Module):
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
+        return (f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, "
+                f"padding={self.padding}, dilation=1, ceil_mode=False")
+
+
+class _Pad2d(Module):
+    """Pads the last two dims by (left, right, top, bottom); an int pads all four sides."""
+
+    mode = "constant"
+
+    def __init__(self, padding, value: float = 0.0):
+        super().__init__()
+        self.padding = (padding,) * 4 if isinstance(padding, int) else tuple(padding)
+        self.value = value
+
+    def forward(self, x):
+        return F.pad(x, self.padding, self.mode, self.value)
+
+    def extra_repr(self) -> str:
+        return str(self.padding)
+
+
+class ConstantPad2d(_Pad2d):
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class ReplicationPad2d(_Pad2d):
+    mode = "replicate"
+
+
+class ReflectionPad2d(_Pad2d):
+    mode = "reflect"
 
 
 class Flatten(Module):
@@ -507,7 +532,8 @@ class BCEWithLogitsLoss(_Loss):
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d", "MaxPool2d",
            "Flatten", "Dropout", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-           "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss"]
+           "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
+           "ConstantPad2d", "ReplicationPad2d", "ReflectionPad2d"]
 
 # Layers in their own files (explainer/layers/), re-exported here under torch's names.
 from .layers.activation import LeakyReLU  # noqa: E402

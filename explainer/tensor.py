@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dtypes as _dtypes
+from .devices import CPU, device
 from .errors import ExplainerError
-from .format import fmt
+from .tensor_repr import tensor_repr
 from .graph import backpropagate
 from .ops import OPS, functions
 from .ops.backends import NUMPY
@@ -24,6 +26,26 @@ _builtin_float = float  # `Tensor.float` (a method) is torch's name; keep the ty
 
 class TensorError(ExplainerError, RuntimeError):
     """A misuse torch would refuse with a RuntimeError; the message is torch's where it has one."""
+
+
+class TensorIndexError(ExplainerError, IndexError):
+    """An index torch refuses with an IndexError (e.g. `loss.data[0]` on a 0-dim tensor)."""
+
+
+class TensorTypeError(ExplainerError, TypeError):
+    """An argument of the wrong type, in torch's words (`must be Tensor, not torch.device`)."""
+
+
+class Size(tuple):
+    """A shape that prints as torch prints it: torch.Size([3, 2, 2])."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self))
 
 
 # -- grad mode -----------------------------------------------------------------------------------
@@ -106,7 +128,7 @@ class GradFn:
         return tuple((_next_function(x), 0) for x in self._tensor.inputs)
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object>"
+        return f"<{self.name()} object at {hex(id(self))}>"
 
 
 class AccumulateGrad(GradFn):
@@ -142,13 +164,15 @@ def _grad_fn_class(name: str) -> type:
 # -- the tensor ----------------------------------------------------------------------------------
 
 class Tensor:
-    __slots__ = ("data", "grad", "op", "inputs", "name", "_rg", "attrs", "group", "_grad_name",
-                 "_retain", "__weakref__")
+    __slots__ = ("value", "grad", "op", "inputs", "name", "_rg", "attrs", "group", "_grad_name",
+                 "_retain", "_freed", "__weakref__")
     __array_ufunc__ = None   # ndarray ∘ Tensor defers to Tensor's reflected operators
     __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
-        self.data = _as_array(data, dtype)
+        if dtype is None and not isinstance(data, (np.ndarray, Tensor)):
+            dtype = float32           # torch.Tensor([[1, 0]]) is float32, unlike torch.tensor
+        self.value = _as_array(data, dtype)
         self.grad = None
         self.op = None
         self.inputs = ()
@@ -161,10 +185,15 @@ class Tensor:
         if requires_grad:
             self.requires_grad = True
 
-    # -- the graph protocol --------------------------------------------------------------------
+    # -- the graph protocol: `.value` is the numpy array the engine computes on ------------------
     @property
-    def value(self) -> np.ndarray:
-        return self.data
+    def data(self) -> "Tensor":
+        """torch's `.data`: the same memory as a tensor outside the graph (in-place edits show)."""
+        return _leaf(self.value)
+
+    @data.setter
+    def data(self, other) -> None:
+        self.value = _as_array(other)
 
     @property
     def requires_grad(self) -> bool:
@@ -177,7 +206,7 @@ class Tensor:
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
-        if flag and self.data.dtype.kind not in "fc":
+        if flag and self.value.dtype.kind not in "fc":
             raise TensorError("Only Tensors of floating point and complex dtype can require gradients")
         self._rg = bool(flag)
 
@@ -189,8 +218,8 @@ class Tensor:
         op, inputs = self.op, self.inputs
         if op.local is not None:
             attrs = self.attrs
-            locals_ = (op.local(NUMPY, [x.data for x in inputs], self.data, **attrs) if attrs else
-                       op.local(NUMPY, [x.data for x in inputs], self.data))
+            locals_ = (op.local(NUMPY, [x.value for x in inputs], self.value, **attrs) if attrs else
+                       op.local(NUMPY, [x.value for x in inputs], self.value))
             grads = []
             for x, d in zip(inputs, locals_):
                 if not x._rg:
@@ -200,10 +229,10 @@ class Tensor:
                     c = g if d == 1.0 else -g
                 else:
                     c = g * d
-                grads.append(unbroadcast(c, x.data.shape))
+                grads.append(unbroadcast(c, x.value.shape))
             return grads
         needs = tuple(x._rg for x in inputs)
-        grads = op.vjp(g, [x.data for x in inputs], self.data, needs=needs, **(self.attrs or {}))
+        grads = op.vjp(g, [x.value for x in inputs], self.value, needs=needs, **(self.attrs or {}))
         return [gx if need else None for gx, need in zip(grads, needs)]
 
     def local_derivative(self, index: int):
@@ -217,7 +246,7 @@ class Tensor:
         if not op.elementwise:
             return text
         text = {"1": "grad", "-1": "−grad"}.get(text, f"grad · {text}")
-        if self.inputs[index].data.shape != self.data.shape:
+        if self.inputs[index].value.shape != self.value.shape:
             text += ", summed over broadcast dims"
         return text
 
@@ -242,18 +271,7 @@ class Tensor:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad`; `gradient` makes it a VJP."""
         if not self._rg:
             raise TensorError("element 0 of tensors does not require grad and does not have a grad_fn")
-        if gradient is None:
-            if self.data.size != 1:
-                raise TensorError("grad can be implicitly created only for scalar outputs")
-            seed = np.ones_like(self.data)
-        else:
-            seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient,
-                            dtype=self.data.dtype)        # a copy: the user keeps theirs
-            if seed.shape != self.data.shape:
-                raise TensorError(
-                    f"Mismatch in shape: grad_output[0] has a shape of {_size(seed.shape)} and "
-                    f"output[0] has a shape of {_size(self.data.shape)}.")
-        walk = backpropagate(self, seed)
+        walk = _walk(self, _seed(self, gradient), retain_graph)
         stored: set[int] = set()
         for node in walk.order:
             if node._rg and (node._retain or not node.inputs):
@@ -263,19 +281,19 @@ class Tensor:
 
     def _accumulate(self, g, stored: set) -> None:
         if self.grad is not None:
-            self.grad.data += g
+            self.grad.value += g
             return
         # The walk may hand the same array to several nodes (add passes grad through) or give
         # a read-only broadcast view: copy only then, so the common case costs nothing.
         if (type(g) is not np.ndarray or id(g) in stored or g.base is not None
-                or not g.flags.writeable or g.dtype != self.data.dtype):
-            g = np.array(g, dtype=self.data.dtype)
+                or not g.flags.writeable or g.dtype != self.value.dtype):
+            g = np.array(g, dtype=self.value.dtype)
         stored.add(id(g))
         self.grad = _leaf(g)
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory, like torch)."""
-        return _leaf(self.data)
+        return _leaf(self.value)
 
     def detach_(self) -> "Tensor":
         self.op, self.inputs, self.attrs, self._rg = None, (), None, False
@@ -286,84 +304,102 @@ class Tensor:
         if self._rg:
             raise TensorError("Can't call numpy() on Tensor that requires grad. "
                               "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self.value
 
     def __array__(self, dtype=None, copy=None):
         # numpy's protocol: copy=True must never hand out our buffer (np.array(t) copies)
-        array = self.data if dtype is None else self.data.astype(dtype, copy=False)
-        return array.copy() if copy and array is self.data else array
+        array = self.value if dtype is None else self.value.astype(dtype, copy=False)
+        return array.copy() if copy and array is self.value else array
 
     def item(self):
-        if self.data.size != 1:
-            raise TensorError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.item()
+        if self.value.size != 1:
+            raise TensorError(f"a Tensor with {self.value.size} elements cannot be converted to Scalar")
+        return self.value.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self.value.tolist()
 
     def __float__(self): return _builtin_float(self.item())
     def __int__(self): return int(self.item())
     def __bool__(self):
-        if self.data.size != 1:
+        if self.value.size != 1:
             raise TensorError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self.data.item())
+        return bool(self.value.item())
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.value.dtype.kind not in "iu" or self.value.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data.item())
+        return int(self.value.item())
 
     def to(self, *args, **kwargs) -> "Tensor":
         """`.to(float64)` casts; `.to("cpu")`, `.to(device)` are accepted (this engine is CPU-only)."""
         dtype = kwargs.get("dtype")
         for a in args:
-            if isinstance(a, (type, np.dtype)):
+            if isinstance(a, Tensor):
+                dtype = a.value.dtype                    # .to(other): other's dtype (and device)
+            elif _is_dtype(a):
                 dtype = a
             else:
                 _check_device(a)
         _check_device(kwargs.get("device", "cpu"))
-        if dtype is None or np.dtype(dtype) == self.data.dtype:
+        dtype = _dtypes.as_numpy(dtype)
+        if dtype is None or dtype == self.value.dtype:
             return self
-        return _apply(OPS["to"], (self,), {"dtype": np.dtype(dtype)})
+        return _apply(OPS["to"], (self,), {"dtype": dtype})
 
-    def type(self, dtype) -> "Tensor": return self.to(dtype)
+    def type(self, dtype=None):
+        """`t.type()` names the legacy type ('torch.FloatTensor'); `t.type(torch.double)` casts."""
+        if dtype is None:
+            return "torch." + _LEGACY_NAMES.get(self.value.dtype.name, "Tensor")
+        if isinstance(dtype, str):
+            names = {v: k for k, v in _LEGACY_NAMES.items()}
+            dtype = np.dtype(names[dtype.rpartition(".")[2]])
+        return self.to(dtype)
     def float(self): return self.to(float32)
     def double(self): return self.to(float64)
-    def long(self): return _leaf(self.data.astype(int64))
-    def int(self): return _leaf(self.data.astype(int32))
-    def bool(self): return _leaf(self.data.astype(bool_))
+    def long(self): return _leaf(self.value.astype(int64))
+    def int(self): return _leaf(self.value.astype(int32))
+    def bool(self): return _leaf(self.value.astype(bool_))
     def cpu(self): return self
     def cuda(self, *_args, **_kwargs): _check_device("cuda")
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> device:
+        return CPU
+
+    is_cuda = False
+
+    def contiguous(self) -> "Tensor":
+        return self                 # numpy arrays need no contiguous copy for any op here
 
     # -- shape ---------------------------------------------------------------------------------
     @property
-    def shape(self) -> tuple:
-        return self.data.shape
+    def shape(self) -> Size:
+        return Size(self.value.shape)
 
     def size(self, dim: int | None = None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return Size(self.value.shape) if dim is None else self.value.shape[dim]
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.value.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.value.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self.value.size
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return _dtypes.of(self.value.dtype)
+
+    def is_floating_point(self) -> bool:
+        return self.value.dtype.kind == "f"
 
     def __len__(self) -> int:
-        if not self.data.ndim:
+        if not self.value.ndim:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.value.shape[0]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -388,6 +424,12 @@ class Tensor:
         return _apply(OPS["pow"], (_lift(other, self), self), name="PowBackward2")
 
     def __matmul__(self, other): return matmul(self, other)
+    matmul = __matmul__
+
+    def mm(self, other):
+        if self.value.ndim != 2 or _raw(other).ndim != 2:
+            raise TensorError("self must be a matrix" if self.value.ndim != 2 else "mat2 must be a matrix")
+        return matmul(self, other)
     def __rmatmul__(self, other): return matmul(_lift(other, self), self)
 
     add, sub, mul, div, pow = __add__, __sub__, __mul__, __truediv__, __pow__
@@ -396,13 +438,55 @@ class Tensor:
     # by _function_method below the class
     def __abs__(self): return self.abs()
 
+    def var(self, dim=None, unbiased: bool = True, keepdim: bool = False):
+        """The (unbiased, as torch's default) variance, built from differentiable pieces."""
+        dims = range(self.ndim) if dim is None else (dim,) if isinstance(dim, int) else dim
+        n = int(np.prod([self.value.shape[d] for d in dims]))
+        centred = self - self.mean(dim, keepdim=True)
+        return (centred * centred).sum(dim, keepdim) / (n - 1 if unbiased else n)
+
+    def std(self, dim=None, unbiased: bool = True, keepdim: bool = False):
+        return self.var(dim, unbiased, keepdim).sqrt()
+
+    def repeat(self, *sizes):
+        """Tile the tensor `sizes[d]` times along each dim, as copies joined with cat."""
+        sizes = _shape_arg(sizes)
+        if len(sizes) < self.ndim:
+            raise TensorError("Number of dimensions of repeat dims can not be smaller than number "
+                              "of dimensions of tensor")
+        x = self.reshape(*((1,) * (len(sizes) - self.ndim) + self.value.shape))
+        for dim, times in enumerate(sizes):
+            if times != 1:
+                x = cat([x] * times, dim=dim)
+        return x
+
     # -- comparisons: plain boolean tensors, outside the graph --------------------------------
-    def __eq__(self, other): return _leaf(self.data == _raw(other))
-    def __ne__(self, other): return _leaf(self.data != _raw(other))
-    def __lt__(self, other): return _leaf(self.data < _raw(other))
-    def __le__(self, other): return _leaf(self.data <= _raw(other))
-    def __gt__(self, other): return _leaf(self.data > _raw(other))
-    def __ge__(self, other): return _leaf(self.data >= _raw(other))
+    def __eq__(self, other): return _leaf(self.value == _raw(other))
+    def __ne__(self, other): return _leaf(self.value != _raw(other))
+    def __lt__(self, other): return _leaf(self.value < _raw(other))
+    def __le__(self, other): return _leaf(self.value <= _raw(other))
+    def __gt__(self, other): return _leaf(self.value > _raw(other))
+    def __ge__(self, other): return _leaf(self.value >= _raw(other))
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    # logical (bool) or bitwise (int) operators, outside the graph like the comparisons
+    def __and__(self, other): return _leaf(self.value & _raw(other))
+    def __or__(self, other): return _leaf(self.value | _raw(other))
+    def __xor__(self, other): return _leaf(self.value ^ _raw(other))
+    def __invert__(self): return _leaf(~self.value)
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def equal(self, other) -> bool:
+        return self.value.shape == _raw(other).shape and bool(np.all(self.value == _raw(other)))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        return bool(np.allclose(self.value, _raw(other), rtol, atol, equal_nan))
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> "Tensor":
+        return _leaf(np.isclose(self.value, _raw(other), rtol, atol, equal_nan))
+
+    def all(self, dim=None) -> "Tensor": return _leaf(np.all(self.value, axis=dim))
+    def any(self, dim=None) -> "Tensor": return _leaf(np.any(self.value, axis=dim))
 
     # -- in-place updates: allowed on data outside the graph, as in torch ----------------------
     def _check_inplace(self):
@@ -414,22 +498,22 @@ class Tensor:
 
     def __iadd__(self, other):
         self._check_inplace()
-        self.data += _raw(other)
+        self.value += _raw(other)
         return self
 
     def __isub__(self, other):
         self._check_inplace()
-        self.data -= _raw(other)
+        self.value -= _raw(other)
         return self
 
     def __imul__(self, other):
         self._check_inplace()
-        self.data *= _raw(other)
+        self.value *= _raw(other)
         return self
 
     def __itruediv__(self, other):
         self._check_inplace()
-        self.data /= _raw(other)
+        self.value /= _raw(other)
         return self
 
     def add_(self, other, alpha=1):
@@ -443,24 +527,24 @@ class Tensor:
 
     def __setitem__(self, key, value) -> None:
         self._check_inplace()
-        self.data[_raw_key(key)] = _raw(value)
+        self.value[_raw_key(key)] = _raw(value)
 
     def clone(self) -> "Tensor":
         return _apply(OPS["clone"], (self,))
 
     def zero_(self) -> "Tensor":
         self._check_inplace()
-        self.data[...] = 0
+        self.value[...] = 0
         return self
 
     def fill_(self, value) -> "Tensor":
         self._check_inplace()
-        self.data[...] = value
+        self.value[...] = value
         return self
 
     def copy_(self, other) -> "Tensor":
         self._check_inplace()
-        self.data[...] = _raw(other)
+        self.value[...] = _raw(other)
         return self
 
     # -- reductions and shapes (structural ops) ------------------------------------------------
@@ -468,7 +552,7 @@ class Tensor:
         return _reduce(OPS["sum"], self, dim, keepdim, "SumBackward1")
 
     def mean(self, dim=None, keepdim: bool = False):
-        if self.data.dtype.kind not in "fc":
+        if self.value.dtype.kind not in "fc":
             raise TensorError(f"mean(): could not infer output dtype. Input dtype must be either a "
                               f"floating point or complex dtype. Got: {_dtype_name(self.dtype)}")
         return _reduce(OPS["mean"], self, dim, keepdim, "MeanBackward1")
@@ -481,7 +565,7 @@ class Tensor:
         return MaxResult(values, self.argmax(dim, keepdim))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        return _leaf(np.asarray(np.argmax(self.data, axis=dim, keepdims=keepdim), dtype=int64))
+        return _leaf(np.asarray(np.argmax(self.value, axis=dim, keepdims=keepdim), dtype=int64))
 
     def norm(self):
         """The Euclidean norm, built from differentiable pieces."""
@@ -493,13 +577,19 @@ class Tensor:
             out = _apply(OPS["reshape"], (self,), {"shape": shape})
         except TensorError:
             raise TensorError(f"shape '{list(shape)}' is invalid for input of size "
-                              f"{self.data.size}") from None
+                              f"{self.value.size}") from None
         return out
 
     view = reshape
 
+    def view_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(*other.value.shape)
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(*other.value.shape)
+
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        shape = self.data.shape
+        shape = self.value.shape
         end = end_dim % (len(shape) or 1)
         if not shape:
             return self.reshape(1)
@@ -527,6 +617,10 @@ class Tensor:
         return _apply(OPS["unsqueeze"], (self,), {"dim": dim})
 
     def __getitem__(self, key):
+        if not self.value.ndim and isinstance(key, (int, np.integer)):
+            raise TensorIndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         key = _raw_key(key)
         name = ("SelectBackward0" if isinstance(key, (int, np.integer)) else
                 "SliceBackward0" if isinstance(key, slice) else
@@ -537,27 +631,53 @@ class Tensor:
     def log_softmax(self, dim: int = -1): return _apply(OPS["log_softmax"], (self,), {"dim": dim})
 
     def __repr__(self) -> str:
-        data, style = self.data, {}
-        if data.dtype.kind == "f" and data.size:
-            finite = data[np.isfinite(data)]
-            whole = finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8
-            # torch writes whole floats as "27." and others with four decimals
-            style = ({"formatter": {"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)}}
-                     if whole else {"precision": 4, "floatmode": "fixed"})
-        body = np.array2string(data, separator=", ", prefix="tensor(", **style)
-        extras = []
-        if self.data.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={_dtype_name(self.data.dtype)}")
-        if self.inputs:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self._rg:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return tensor_repr(self.value, self.grad_fn.name() if self.inputs else None, self._rg)
 
     def __format__(self, spec: str) -> str:
-        if self.data.size == 1 and spec:
-            return format(self.data.item(), spec)
-        return repr(self) if not spec else fmt(self.data)
+        # torch: a 0-dim tensor formats as its number (even with an empty spec), others as text
+        if self.value.ndim == 0:
+            return format(self.value.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
+
+
+# torch frees the tensors a backward node saved; nodes that saved none can be walked again
+_SAVES_NOTHING = frozenset({"add", "sub", "neg", "sum", "mean", "reshape", "transpose", "permute",
+                            "squeeze", "unsqueeze", "clone", "to", "cat", "stack"})
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.")
+
+
+def _seed(out: Tensor, gradient) -> np.ndarray:
+    """The gradient backward starts from: 1 for a scalar output, else the one the user gave."""
+    if gradient is None:
+        if out.value.size != 1:
+            raise TensorError("grad can be implicitly created only for scalar outputs")
+        return np.ones_like(out.value)
+    seed = np.array(gradient.value if isinstance(gradient, Tensor) else gradient,
+                    dtype=out.value.dtype)        # a copy: the user keeps theirs
+    if seed.shape != out.value.shape:
+        raise TensorError(
+            f"Mismatch in shape: grad_output[0] has a shape of {_size(seed.shape)} and "
+            f"output[0] has a shape of {_size(out.value.shape)}.")
+    return seed
+
+
+def _walk(root: Tensor, seed: np.ndarray, retain_graph):
+    """The backward walk, refusing a graph an earlier walk freed (as torch does)."""
+    walk = backpropagate(root, seed)
+    for node in walk.order:
+        if node.inputs and getattr(node, "_freed", False) and node.op.name not in _SAVES_NOTHING:
+            raise TensorError(_FREED)
+    if not retain_graph:      # torch frees what backward saved: a second walk is refused
+        for node in walk.order:
+            if node.inputs:
+                node._freed = True
+    return walk
 
 
 class MaxResult(tuple):
@@ -571,6 +691,9 @@ class MaxResult(tuple):
 
     @property
     def indices(self): return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.max(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
 _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
@@ -604,7 +727,7 @@ for _op in functions():
 def _leaf(array) -> Tensor:
     """A tensor outside any graph, wrapping `array` without copying (the fast constructor)."""
     t = Tensor.__new__(Tensor)
-    t.data = array if type(array) is np.ndarray else np.asarray(array)
+    t.value = array if type(array) is np.ndarray else np.asarray(array)
     t.grad = t.op = t.name = t.attrs = t.group = t._grad_name = None
     t.inputs = ()
     t._rg = t._retain = False
@@ -614,8 +737,8 @@ def _leaf(array) -> Tensor:
 def _apply(op, inputs: tuple, attrs: dict | None = None, name: str | None = None) -> Tensor:
     """Run `op` forward on the inputs' arrays; record a graph node if a gradient will flow."""
     try:
-        out = op.forward(NUMPY, *[x.data for x in inputs], **attrs) if attrs else \
-            op.forward(NUMPY, *[x.data for x in inputs])
+        out = op.forward(NUMPY, *[x.value for x in inputs], **attrs) if attrs else \
+            op.forward(NUMPY, *[x.value for x in inputs])
     except (ValueError, IndexError) as exc:
         raise TensorError(_failure(op, inputs, exc)) from None
     t = _leaf(out)
@@ -628,9 +751,9 @@ def _apply(op, inputs: tuple, attrs: dict | None = None, name: str | None = None
 
 
 def _failure(op, inputs, exc) -> str:
-    shapes = " and ".join(str(list(x.data.shape)) for x in inputs)
+    shapes = " and ".join(str(list(x.value.shape)) for x in inputs)
     if op.name in ("matmul", "linear") and len(inputs) >= 2:
-        a, b = inputs[0].data.shape, inputs[1].data.shape
+        a, b = inputs[0].value.shape, inputs[1].value.shape
         b = b[::-1] if op.name == "linear" else b
         return (f"{op.name}: shapes cannot be multiplied ({'x'.join(map(str, a))} and "
                 f"{'x'.join(map(str, b))})")
@@ -651,25 +774,25 @@ def _lift(x, like: Tensor) -> Tensor:
         return x
     if isinstance(x, np.ndarray):
         return _leaf(x)
-    kind = like.data.dtype.kind
+    kind = like.value.dtype.kind
     if isinstance(x, bool) or not isinstance(x, (int, _builtin_float, np.number)):
         return _leaf(np.asarray(x))
     if kind in "fc":
-        return _leaf(np.asarray(x, dtype=like.data.dtype))
+        return _leaf(np.asarray(x, dtype=like.value.dtype))
     if isinstance(x, (_builtin_float, np.floating)):
         return _leaf(np.asarray(x, dtype=float32))     # int tensor × 2.5 → float32, as torch
-    return _leaf(np.asarray(x, dtype=like.data.dtype))
+    return _leaf(np.asarray(x, dtype=like.value.dtype))
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x.value if isinstance(x, Tensor) else x
 
 
 def _raw_key(key):
     if isinstance(key, Tensor):
-        return key.data
+        return key.value
     if isinstance(key, tuple):
-        return tuple(k.data if isinstance(k, Tensor) else k for k in key)
+        return tuple(k.value if isinstance(k, Tensor) else k for k in key)
     if isinstance(key, list):
         return np.asarray(key)
     return key
@@ -690,6 +813,15 @@ def _dtype_name(dtype) -> str:
                        "bool": "bool"}.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
+_LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                 "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+                 "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _is_dtype(a) -> bool:
+    return isinstance(a, (type, np.dtype, _dtypes.DType)) or hasattr(a, "legacy_dtype")
+
+
 def _check_device(device) -> None:
     text = str(device)
     if not text.startswith("cpu"):
@@ -699,9 +831,9 @@ def _check_device(device) -> None:
 def _as_array(data, dtype=None) -> np.ndarray:
     """torch.tensor's typing: Python floats → float32, ints → int64, numpy arrays keep theirs."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.value
     if dtype is not None:
-        return np.array(data, dtype=dtype)
+        return np.array(data, dtype=_dtypes.as_numpy(dtype))
     if isinstance(data, np.ndarray):
         return data
     array = np.array(data)
@@ -717,7 +849,7 @@ def matmul(a, b) -> Tensor:
     b = _lift(b, a)
     name = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0",
             (1, 2): "SqueezeBackward4"}.get(
-        (a.data.ndim, b.data.ndim), "UnsafeViewBackward0")
+        (a.value.ndim, b.value.ndim), "UnsafeViewBackward0")
     return _apply(OPS["matmul"], (a, b), None, name)
 
 
@@ -782,7 +914,7 @@ def _made(array, requires_grad: bool, name: str | None = None) -> Tensor:
 def tensor(data, dtype=None, requires_grad: bool = False, name: str | None = None) -> Tensor:
     """A new tensor holding a copy of `data` (lists of floats become float32, as in torch)."""
     array = _as_array(data, dtype)
-    if array is data or (isinstance(data, Tensor) and array is data.data):
+    if array is data or (isinstance(data, Tensor) and array is data.value):
         array = array.copy()
     return _made(array, requires_grad, name)
 
@@ -809,11 +941,11 @@ def full(shape, value, dtype=float32, requires_grad=False, name=None) -> Tensor:
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad=False, name=None) -> Tensor:
-    return _made(np.zeros_like(t.data, dtype=dtype), requires_grad, name)
+    return _made(np.zeros_like(t.value, dtype=dtype), requires_grad, name)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad=False, name=None) -> Tensor:
-    return _made(np.ones_like(t.data, dtype=dtype), requires_grad, name)
+    return _made(np.ones_like(t.value, dtype=dtype), requires_grad, name)
 
 
 def randn(*shape, generator=None, dtype=float32, requires_grad=False, name=None) -> Tensor:

@@ -56,11 +56,11 @@ def compare(ours, theirs, result, rtol=RTOL64, atol=ATOL64):
     assert len(ours_out) == len(theirs_out)
     for k, (a, b) in enumerate(zip(ours_out, theirs_out)):
         assert a.shape == tuple(b.shape), f"output {k}"
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=rtol, atol=atol,
+        np.testing.assert_allclose(a.value, b.detach().numpy(), rtol=rtol, atol=atol,
                                    err_msg=f"output {k}")
     for k, (a, b) in enumerate(zip(ours_in, theirs_in)):
         if b.grad is not None:
-            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=rtol, atol=atol,
+            np.testing.assert_allclose(a.grad.value, b.grad.numpy(), rtol=rtol, atol=atol,
                                        err_msg=f"gradient of input {k}")
     params = dict(theirs.named_parameters())
     assert [n for n, _ in ours.named_parameters()] == list(params)
@@ -68,10 +68,10 @@ def compare(ours, theirs, result, rtol=RTOL64, atol=ATOL64):
         if params[name].grad is None:
             assert p.grad is None, name
             continue
-        np.testing.assert_allclose(p.grad.data, params[name].grad.numpy(), rtol=rtol, atol=atol,
+        np.testing.assert_allclose(p.grad.value, params[name].grad.numpy(), rtol=rtol, atol=atol,
                                    err_msg=f"gradient of {name}")
     buffers = dict(theirs.named_buffers())
     assert [n for n, _ in ours.named_buffers()] == list(buffers)
     for name, b in ours.named_buffers():
-        np.testing.assert_allclose(b.data, buffers[name].numpy(), rtol=rtol, atol=atol,
+        np.testing.assert_allclose(b.value, buffers[name].numpy(), rtol=rtol, atol=atol,
                                    err_msg=f"buffer {name}")

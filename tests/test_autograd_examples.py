@@ -63,7 +63,7 @@ def test_grad_fn_behaviour(engine):
     with tt.no_grad():
         assert not (x ** 2).requires_grad
     d = x.detach()
-    assert not d.requires_grad and bool((d == x).all() if engine == "torch" else (d == x).data.all())
+    assert not d.requires_grad and bool((d == x).all() if engine == "torch" else (d == x).value.all())
     with pytest.raises(RuntimeError, match="Use tensor.detach\\(\\).numpy\\(\\) instead"):
         x.numpy()
     for expected in (2.0, 4.0, 6.0):            # accumulating until zeroed

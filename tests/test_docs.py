@@ -111,6 +111,7 @@ def test_the_api_page_shows_signatures_and_docstrings():
     assert "::: explainer.trace\n    options:\n      heading_level: 3" in text
     assert "::: explainer.Traced" in text and "::: explainer.notebook.stepper" in text
     assert "```text" not in text           # docstrings are rendered by mkdocstrings, not pasted as text
+    assert "::: explainer.from_torch" in text
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed")

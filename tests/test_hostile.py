@@ -12,6 +12,7 @@ import pytest
 
 from explainer.api import trace
 from explainer.errors import ExplainerError
+from explainer.models import model_names
 from explainer.expr import trace_expression
 from explainer.values import parse_values
 
@@ -142,9 +143,9 @@ def _big_sum_render(tmp_path):
 
 # (id, a call of the Python API, the exact message)
 API = [
-    ("trace-an-int", lambda tmp: trace(123), "trace() takes an expression text or a Scalar/Tensor, not int"),
+    ("trace-an-int", lambda tmp: trace(123), "trace() takes an expression text, a Scalar/Tensor or a torch tensor, not int"),
     ("values-with-a-node", lambda tmp: trace(trace("x", x=1).graph, x=1),
-     "trace() takes an expression text or a Scalar/Tensor, not Graph"),
+     "trace() takes an expression text, a Scalar/Tensor or a torch tensor, not Graph"),
     ("unknown-node", lambda tmp: trace("J = 3(a + bc)", ABC)["nope"],
      "no node named 'nope'; the graph has: a, b, c, bc, a + bc, J"),
     ("explain-unknown-node", lambda tmp: trace("x^3", x=2).explain("y"), "no node named 'y'; the graph has: x, f"),
@@ -199,7 +200,8 @@ CLI = [
     ("cli-expression-and-model", ["render", "x", "--model", "two-layer", "-o", "x.dot"],
      "give either an expression or --model, not both"),
     ("cli-unknown-model", ["render", "--model", "bogus", "-o", "m.dot"],
-     "unknown model 'bogus'; known models: neuron-paths, two-layer, mnist-mlp"),
+     f"unknown model 'bogus'; known models: {', '.join(model_names())}, or FILE.py:NAME for a module in your "
+     "own file"),
     ("cli-torch-without-model", ["render", "x", "--at", "x=1", "--torch", "-o", "x.dot"],
      "--torch draws a built-in model's torch graph: add --model NAME"),
     ("cli-ragged-array", ["check", "x", "--at", "x=[[1,2],[3]]"],
@@ -232,5 +234,48 @@ def test_hostile_command_line_gives_its_exact_message_and_exit_2(cli, tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == []   # nothing written on the way to the refusal
 
 
+# --model FILE.py:NAME and `explainer run SCRIPT.py`: (id, file name and text or None, command line with
+# {file} for the file's path, the exact message). The file lives outside the folder the command runs in.
+MODEL_FILE = "import torch\nnet = torch.nn.Linear(4, 2)\nanswer = 42\ndef broken():\n    return 'not a module'\n"
+FILES = [
+    ("model-file-missing", None, ["render", "--model", "nowhere.py:net", "--input-shape", "2,4", "-o", "m.svg"],
+     "no file nowhere.py: --model takes FILE.py:NAME with FILE.py an existing file"),
+    ("model-name-missing", MODEL_FILE, ["render", "--model", "{file}:Net", "--input-shape", "2,4", "-o", "m.svg"],
+     "{file} defines no Net; it defines broken, net"),
+    ("model-name-not-a-module", MODEL_FILE, ["check", "--model", "{file}:answer", "--input-shape", "2,4"],
+     "answer in {file} is a int, not a module or a function returning one"),
+    ("model-function-returns-no-module", MODEL_FILE, ["check", "--model", "{file}:broken", "--input-shape", "2,4"],
+     "broken() in {file} returned a str, not a module"),
+    ("model-input-shape-rejected", MODEL_FILE, ["check", "--model", "{file}:net", "--input-shape", "2,5"],
+     "{file}:net rejects an input of shape [2, 5]: mat1 and mat2 shapes cannot be multiplied (2x5 and 4x2); "
+     "give the shape it reads with --input-shape"),
+    ("model-input-shape-not-a-shape", MODEL_FILE, ["check", "--model", "{file}:net", "--input-shape", "2,x,y"],
+     "--input-shape '2,x,y' is not a shape: give sizes like 64,1,28,28"),
+    ("model-without-input-shape", MODEL_FILE, ["check", "--model", "{file}:net"],
+     "--model {file}:net needs --input-shape, the shape of the batch it reads, e.g. --input-shape 64,1,28,28"),
+    ("run-missing-script", None, ["run", "nowhere.py", "-o", "g"],
+     "no file nowhere.py: explainer run takes the path of a Python script"),
+    ("run-unknown-engine", MODEL_FILE, ["run", "{file}", "--engine", "jax", "-o", "g"],
+     "unknown engine 'jax'; use one of: torch, explainer"),
+    ("run-zero-graphs", MODEL_FILE, ["run", "{file}", "--max-graphs", "0", "-o", "g"],
+     "--max-graphs must be at least 1, not 0"),
+    ("model-unknown-loss", MODEL_FILE, ["check", "--model", "{file}:net", "--input-shape", "2,4", "--loss", "hinge"],
+     "unknown loss 'hinge'; use one of: sum, mse, cross-entropy, nll, bce-logits"),
+]
+
+
+@pytest.mark.parametrize("text, args, message", [c[1:] for c in FILES], ids=[c[0] for c in FILES])
+def test_hostile_model_files_give_their_exact_message_and_exit_2(cli, tmp_path_factory, tmp_path, text, args,
+                                                                 message):
+    path = tmp_path_factory.mktemp("user") / "mynet.py"
+    if text is not None:
+        path.write_text(text)
+    run = cli(*[a.format(file=path) for a in args], timeout=120)
+    assert run.code == 2, (run.out, run.err)
+    assert run.err == f"error: {message.format(file=path)}\n"
+    assert run.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == []   # nothing written on the way to the refusal
+
+
 def test_the_catalogue_holds_at_least_40_inputs():
-    assert len(EXPRESSIONS) + len(VALUES) + len(API) + len(CLI) >= 40
+    assert len(EXPRESSIONS) + len(VALUES) + len(API) + len(CLI) + len(FILES) >= 40

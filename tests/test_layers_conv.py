@@ -30,8 +30,8 @@ def test_leaky_relu_equals_torch_including_its_gradient_at_zero(slope):
     x = T.tensor([0.0, -2.0, 3.0], requires_grad=True)
     y = F.leaky_relu(x, slope)
     y.sum().backward()
-    np.testing.assert_allclose(y.data, [0.0, -2.0 * slope, 3.0])
-    np.testing.assert_allclose(x.grad.data, [slope, slope, 1.0])     # torch's choice at 0: slope
+    np.testing.assert_allclose(y.value, [0.0, -2.0 * slope, 3.0])
+    np.testing.assert_allclose(x.grad.value, [slope, slope, 1.0])     # torch's choice at 0: slope
 
 
 # -- BatchNorm -------------------------------------------------------------------------------------
@@ -65,7 +65,7 @@ def test_batch_norm_trains_then_evaluates_like_torch(layer, shape, kwargs):
         compare(ours, theirs, step(ours, theirs, [("grad", 3 * arr(*shape, seed=k) + k)], seed=k))
     if ours.track_running_stats:
         assert int(ours.num_batches_tracked.item()) == 4
-        assert not np.allclose(ours.running_var.data, 1)
+        assert not np.allclose(ours.running_var.value, 1)
     ours.eval()
     theirs.eval()
     ours.zero_grad()
@@ -76,11 +76,11 @@ def test_batch_norm_trains_then_evaluates_like_torch(layer, shape, kwargs):
 
 def test_batch_norm_eval_uses_the_running_statistics_not_the_batch():
     bn = nn.BatchNorm1d(2).double()
-    bn.running_mean.data[...] = [1.0, -1.0]
-    bn.running_var.data[...] = [4.0, 0.25]
+    bn.running_mean.value[...] = [1.0, -1.0]
+    bn.running_var.value[...] = [4.0, 0.25]
     bn.eval()
     y = bn(T.tensor(np.array([[3.0, 0.0], [1.0, -1.0]])))
-    np.testing.assert_allclose(y.data, [[2 / math.sqrt(4 + 1e-5), 1 / math.sqrt(0.25 + 1e-5)],
+    np.testing.assert_allclose(y.value, [[2 / math.sqrt(4 + 1e-5), 1 / math.sqrt(0.25 + 1e-5)],
                                         [0.0, 0.0]], rtol=1e-12)
     assert int(bn.num_batches_tracked.item()) == 0
 
@@ -92,10 +92,10 @@ def test_batch_norm_state_dict_loads_torch_buffers_and_float32_matches_torch():
     ours = nn.BatchNorm2d(3)
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     assert ours.running_mean.dtype == np.float32 and ours.num_batches_tracked.dtype == np.int64
-    np.testing.assert_array_equal(ours.running_var.data, theirs.running_var.numpy())
+    np.testing.assert_array_equal(ours.running_var.value, theirs.running_var.numpy())
     y, ref = ours(T.tensor(x.numpy())), theirs(x)
-    torch.testing.assert_close(torch.from_numpy(y.data), ref.detach())
-    torch.testing.assert_close(torch.from_numpy(ours.running_mean.data), theirs.running_mean)
+    torch.testing.assert_close(torch.from_numpy(y.value), ref.detach())
+    torch.testing.assert_close(torch.from_numpy(ours.running_mean.value), theirs.running_mean)
 
 
 def test_batch_norm_refuses_a_single_value_per_channel_and_a_wrong_shape():
@@ -163,8 +163,8 @@ def test_transpose_and_conv_initialise_like_torch():
         for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
             assert name == tname and p.shape == tuple(tp.shape)
             bound = 1 / math.sqrt(fan_in)                  # kaiming_uniform(a=√5) = U(±1/√fan_in)
-            assert np.abs(p.data).max() <= bound
-            assert np.abs(p.data).max() > 0.9 * bound
+            assert np.abs(p.value).max() <= bound
+            assert np.abs(p.value).max() > 0.9 * bound
         assert repr(ours) == repr(theirs)
 
 
@@ -190,11 +190,11 @@ def test_dcgan_blocks_run_in_float32_within_torchs_tolerance():
     noise = np.random.default_rng(0).standard_normal((16, 8, 1, 1)).astype(np.float32)
     ours_in, ours_out, theirs_in, theirs_out = step(ours, theirs, [("grad", noise)])
     assert ours_out[0].dtype == np.float32 and ours_out[0].shape == (16, 1, 1, 1)
-    torch.testing.assert_close(torch.from_numpy(ours_out[0].data), theirs_out[0].detach())
-    torch.testing.assert_close(torch.from_numpy(ours_in[0].grad.data), theirs_in[0].grad)
+    torch.testing.assert_close(torch.from_numpy(ours_out[0].value), theirs_out[0].detach())
+    torch.testing.assert_close(torch.from_numpy(ours_in[0].grad.value), theirs_in[0].grad)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
         assert p.grad.dtype == np.float32
-        torch.testing.assert_close(torch.from_numpy(p.grad.data), tp.grad, msg=name)
+        torch.testing.assert_close(torch.from_numpy(p.grad.value), tp.grad, msg=name)
 
 
 def test_conv_arguments_are_checked_in_one_sentence():
@@ -218,7 +218,7 @@ def test_buffers_are_saved_cast_and_loaded_as_torch_does():
     assert ours[1].running_var.dtype == np.float64 and ours[1].num_batches_tracked.dtype == np.int64
     bn = ours[1]
     bn.running_mean = T.tensor(np.full(3, 2.0))           # assigning keeps it a buffer
-    assert ours.state_dict()["1.running_mean"].data.tolist() == [2.0, 2.0, 2.0]
+    assert ours.state_dict()["1.running_mean"].value.tolist() == [2.0, 2.0, 2.0]
     state = {k: v.numpy() for k, v in theirs.state_dict().items()}
     del state["1.num_batches_tracked"]
     with pytest.raises(ExplainerError, match='Missing key.*"1.num_batches_tracked"'):

@@ -100,12 +100,12 @@ def test_lstm_cell_run_over_a_sequence_equals_torchs_lstm():
     """The same weights in an LSTMCell loop and in an LSTM give the same output."""
     cell = nn.LSTMCell(2, 3).double()
     lstm = torch.nn.LSTM(2, 3).double()
-    lstm.load_state_dict({f"{k}_l0": torch.tensor(v.data) for k, v in cell.state_dict().items()})
+    lstm.load_state_dict({f"{k}_l0": torch.tensor(v.value) for k, v in cell.state_dict().items()})
     x = arr(6, 4, 2)
     h = c = T.tensor(np.zeros((4, 3)))
     for t in range(6):
         h, c = cell(T.tensor(x[t]), (h, c))
-    np.testing.assert_allclose(h.data, lstm(torch.tensor(x))[0][-1].detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(h.value, lstm(torch.tensor(x))[0][-1].detach().numpy(), rtol=1e-12)
 
 
 def test_lstm_initialises_uniformly_within_one_over_sqrt_hidden():
@@ -115,7 +115,7 @@ def test_lstm_initialises_uniformly_within_one_over_sqrt_hidden():
     bound = 1 / math.sqrt(hidden)
     for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
         assert name == tname and p.shape == tuple(tp.shape) and p.dtype == np.float32
-        assert bound * 0.95 < np.abs(p.data).max() <= bound, name
+        assert bound * 0.95 < np.abs(p.value).max() <= bound, name
 
 
 def test_lstm_picture_groups_every_time_step_and_gate():
@@ -155,10 +155,10 @@ def test_the_one_node_lstm_saturates_without_nan_and_replays_in_torch():
     theirs = [torch.tensor(a, requires_grad=True) for a in xs]
     ref = OPS["lstm"].torch(torch, *theirs)
     ref.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(packed.data, ref.detach().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(packed.value, ref.detach().numpy(), rtol=1e-9, atol=1e-12)
     for k, (a, b) in enumerate(zip(ours, theirs)):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=str(k))
-    assert np.isfinite(packed.data).all() and all(np.isfinite(a.grad.data).all() for a in ours)
+        np.testing.assert_allclose(a.grad.value, b.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=str(k))
+    assert np.isfinite(packed.value).all() and all(np.isfinite(a.grad.value).all() for a in ours)
     assert packed.grad_fn.name() == "MkldnnRnnLayerBackward0"
 
 
@@ -181,13 +181,13 @@ def test_embedding_equals_torch(padding_idx):
     compare(ours, theirs, step(ours, theirs, [indices]))
     assert repr(ours) == repr(theirs)
     if padding_idx is not None:
-        assert not ours.weight.grad.data[padding_idx].any()
+        assert not ours.weight.grad.value[padding_idx].any()
 
 
 def test_embedding_initialises_like_torch_and_checks_indices():
     T.manual_seed(0)
     emb = nn.Embedding(1000, 8, padding_idx=0)
-    assert abs(emb.weight.data.std() - 1) < 0.05 and not emb.weight.data[0].any()
+    assert abs(emb.weight.value.std() - 1) < 0.05 and not emb.weight.value[0].any()
     with pytest.raises(T.TensorError, match="index out of range"):
         emb(T.tensor([3, 1000]))
     with pytest.raises(T.TensorError, match="integer indices"):
@@ -207,11 +207,11 @@ def test_lstm_in_float32_is_within_torchs_tolerance(unroll):
     ours_in, ours_out, theirs_in, theirs_out = step(ours, theirs, [("grad", x)])
     for a, b in zip(ours_out, theirs_out):
         assert a.dtype == np.float32
-        torch.testing.assert_close(torch.from_numpy(a.data), b.detach())
-    torch.testing.assert_close(torch.from_numpy(ours_in[0].grad.data), theirs_in[0].grad)
+        torch.testing.assert_close(torch.from_numpy(a.value), b.detach())
+    torch.testing.assert_close(torch.from_numpy(ours_in[0].grad.value), theirs_in[0].grad)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
         assert p.grad.dtype == np.float32
-        torch.testing.assert_close(torch.from_numpy(p.grad.data), tp.grad, msg=name)
+        torch.testing.assert_close(torch.from_numpy(p.grad.value), tp.grad, msg=name)
 
 
 def test_the_lstm_ops_backward_recomputes_the_gates_when_the_forwards_are_gone():

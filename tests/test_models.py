@@ -57,9 +57,12 @@ def test_mnist_mlp_torch_graph_has_the_same_ops(cli, tmp_path):
     ours = load(None, "", "mnist-mlp").graph
     theirs = load(None, "", "mnist-mlp", use_torch=True).graph
     our_ops = {OPS[n.op].grad_fn for n in ours.nodes if n.op}
-    torch_ops = {n.op for n in theirs.nodes if n.op}
+    torch_ops = set(theirs.grad_fns.values())   # torch's graph, rebuilt in the registry's ops
     assert our_ops == {"AddmmBackward0", "ReluBackward0", "LogSoftmaxBackward0", "NllLossBackward0"}
     assert our_ops <= torch_ops
+    assert {n.op for n in theirs.nodes if n.op} == {"matmul", "add", "transpose", "relu", "log_softmax",
+                                                     "nll_loss"}
+    assert theirs.output_node.name == "loss" and theirs["x"].shape == (64, 784)
     assert {n.name for n in theirs.leaves()} == {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}
     run = cli("render", "--model", "mnist-mlp", "--torch", "--view", "backward", "-o", "t.svg")
     assert run.code == 0, run.err
@@ -69,9 +72,13 @@ def test_mnist_mlp_torch_graph_has_the_same_ops(cli, tmp_path):
 @pytest.mark.parametrize("model", ["neuron-paths", "two-layer", "mnist-mlp"])
 def test_every_model_passes_the_torch_check(model):
     assert load(None, "", model).check().ok
+    assert load(None, "", model, use_torch=True).check().ok   # torch's graph against our replay
 
 
 def test_unknown_model_lists_the_known_ones(cli):
     run = cli("check", "--model", "resnet")
     assert run.code == 2
-    assert run.err.strip() == "error: unknown model 'resnet'; known models: neuron-paths, two-layer, mnist-mlp"
+    assert run.err.strip().startswith("error: unknown model 'resnet'; known models: neuron-paths, two-layer, "
+                                      "mnist-mlp, two-layer-manual, linreg-manual, linreg-module, ")
+    assert run.err.strip().endswith(", cnn, or FILE.py:NAME for a module in your own file") or \
+        run.err.strip().endswith(", gan, or FILE.py:NAME for a module in your own file")

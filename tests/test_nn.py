@@ -37,7 +37,7 @@ def copy_weights(ours: nn.Module, theirs: torch.nn.Module):
     with torch.no_grad():
         for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
             assert name == tname
-            tp.copy_(torch.tensor(p.data))
+            tp.copy_(torch.tensor(p.value))
 
 
 def test_parameter_names_follow_torch():
@@ -56,8 +56,8 @@ def test_linear_init_is_uniform_within_one_over_sqrt_fan_in():
     bound = 1 / math.sqrt(400)
     for p in (layer.weight, layer.bias):
         assert p.requires_grad and p.dtype == np.float32
-        assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.95 * bound
-    assert abs(layer.weight.data.std() - bound / math.sqrt(3)) < 0.02 * bound
+        assert np.abs(p.value).max() <= bound and np.abs(p.value).max() > 0.95 * bound
+    assert abs(layer.weight.value.std() - bound / math.sqrt(3)) < 0.02 * bound
 
 
 @pytest.mark.parametrize("batch", [1, 7, 64])
@@ -72,7 +72,7 @@ def test_mnist_net_forward_and_backward_equal_torch(batch):
     ref.backward()
     np.testing.assert_allclose(loss.item(), ref.item(), rtol=1e-9)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-9, atol=1e-14, err_msg=name)
+        np.testing.assert_allclose(p.grad.value, tp.grad.numpy(), rtol=1e-9, atol=1e-14, err_msg=name)
 
 
 @pytest.mark.parametrize("loss_name,activation", [("MSELoss", "Sigmoid"), ("CrossEntropyLoss", "Tanh"),
@@ -94,7 +94,7 @@ def test_sequential_with_activations_and_losses_equal_torch(loss_name, activatio
         ref.backward()
         np.testing.assert_allclose(loss.item(), ref.item(), rtol=1e-9)
         for p, tp in zip(ours.parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-9, atol=1e-14)
+            np.testing.assert_allclose(p.grad.value, tp.grad.numpy(), rtol=1e-9, atol=1e-14)
 
 
 def test_cnn_layers_equal_torch():
@@ -105,10 +105,10 @@ def test_cnn_layers_equal_torch():
     copy_weights(ours, theirs)
     x = np.random.default_rng(2).standard_normal((2, 1, 8, 8))
     out, ref = ours(T.tensor(x)), theirs(torch.tensor(x))
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-9)
+    np.testing.assert_allclose(out.value, ref.detach().numpy(), rtol=1e-9)
     out.sum().backward()
     ref.sum().backward()
-    np.testing.assert_allclose(ours[0].weight.grad.data, theirs[0].weight.grad.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(ours[0].weight.grad.value, theirs[0].weight.grad.numpy(), rtol=1e-9)
 
 
 def test_train_eval_switches_dropout():
@@ -117,19 +117,19 @@ def test_train_eval_switches_dropout():
     assert model.training and model[1].training
     model.eval()
     assert not model[1].training
-    np.testing.assert_array_equal(model(x).data, model[0](x).data)
+    np.testing.assert_array_equal(model(x).value, model[0](x).value)
     model.train()
-    assert (model(x).data == 0).any()
+    assert (model(x).value == 0).any()
 
 
 def test_state_dict_round_trip_and_errors():
     a, b = MnistNet(), MnistNet()
     b.load_state_dict(a.state_dict())
     x = T.randn(3, 784)
-    np.testing.assert_array_equal(a(x).data, b(x).data)
-    weight_array = b.fc1.weight.data
-    b.load_state_dict({k: v.data * 2 for k, v in a.state_dict().items()})
-    assert b.fc1.weight.data is weight_array             # loaded in place
+    np.testing.assert_array_equal(a(x).value, b(x).value)
+    weight_array = b.fc1.weight.value
+    b.load_state_dict({k: v.value * 2 for k, v in a.state_dict().items()})
+    assert b.fc1.weight.value is weight_array             # loaded in place
     with pytest.raises(ExplainerError, match='Missing key\\(s\\) in state_dict: "fc2.bias"'):
         b.load_state_dict({k: v for k, v in a.state_dict().items() if k != "fc2.bias"})
     with pytest.raises(ExplainerError, match="size mismatch for weight: copying a param with shape \\[28, 4\\]"):
@@ -147,8 +147,8 @@ def test_apply_visits_children_before_parents_and_init_functions():
             init.constant_(m.weight, 0.5)
             init.zeros_(m.bias)
     model.apply(reset)
-    np.testing.assert_array_equal(model[1][1].weight.data, [[0.5, 0.5, 0.5]])
-    assert model[0].bias.data.sum() == 0
+    np.testing.assert_array_equal(model[1][1].weight.value, [[0.5, 0.5, 0.5]])
+    assert model[0].bias.value.sum() == 0
 
 
 @pytest.mark.parametrize("fn,expected_std", [
@@ -160,10 +160,10 @@ def test_apply_visits_children_before_parents_and_init_functions():
 ])
 def test_init_functions_fill_in_place_with_torchs_spread(fn, expected_std):
     p = nn.Parameter(np.zeros((300, 200), dtype=np.float32))
-    array = p.data
+    array = p.value
     fn(p)
-    assert p.data is array and p.dtype == np.float32
-    assert abs(p.data.std() - expected_std) < 0.03 * expected_std
+    assert p.value is array and p.dtype == np.float32
+    assert abs(p.value.std() - expected_std) < 0.03 * expected_std
 
 
 def test_module_errors_are_clear():

@@ -60,18 +60,18 @@ CASES = [
 def test_hundred_steps_equal_torch(name, kwargs):
     w, b, _ = run_ours(getattr(optim, name), kwargs)
     tw, tb = run_torch(getattr(torch.optim, name), kwargs)
-    assert not np.allclose(w.data, W0)                  # it did move
-    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-9, atol=1e-12)
+    assert not np.allclose(w.value, W0)                  # it did move
+    np.testing.assert_allclose(w.value, tw.detach().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(b.value, tb.detach().numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_updates_happen_in_place_and_keep_float32():
     model = nn.Linear(4, 2)
-    before = [p.data for p in model.parameters()]
+    before = [p.value for p in model.parameters()]
     opt = optim.Adam(model.parameters(), lr=0.1)
     F.mse_loss(model(T.randn(8, 4)), T.zeros(8, 2)).backward()
     opt.step()
-    assert all(p.data is a and a.dtype == np.float32 for p, a in zip(model.parameters(), before))
+    assert all(p.value is a and a.dtype == np.float32 for p, a in zip(model.parameters(), before))
     assert opt.state[model.weight]["exp_avg"].dtype == np.float32
 
 
@@ -80,15 +80,15 @@ def test_zero_grad_sets_to_none_and_steps_skip_params_without_grad():
     opt = optim.SGD([a, b], lr=0.5)
     (a * 3).sum().backward()
     opt.step()
-    np.testing.assert_array_equal(a.data, [-0.5, -0.5])
-    np.testing.assert_array_equal(b.data, [1.0, 1.0])
+    np.testing.assert_array_equal(a.value, [-0.5, -0.5])
+    np.testing.assert_array_equal(b.value, [1.0, 1.0])
     opt.zero_grad()
     assert a.grad is None
 
 
 def test_state_dict_round_trip_continues_identically():
     w1, b1, opt1 = run_ours(optim.Adam, dict(lr=0.01), steps=10)
-    saved_w, saved_b, saved = w1.data.copy(), b1.data.copy(), opt1.state_dict()
+    saved_w, saved_b, saved = w1.value.copy(), b1.value.copy(), opt1.state_dict()
     assert saved["param_groups"][0]["params"] == [0, 1] and saved["state"][0]["step"] == 10
     w2, b2 = nn.Parameter(saved_w.copy()), nn.Parameter(saved_b.copy())
     opt2 = optim.Adam([w2, b2], lr=0.5)
@@ -98,7 +98,7 @@ def test_state_dict_round_trip_continues_identically():
         opt.zero_grad()
         F.mse_loss(F.linear(T.tensor(X), w, b).tanh(), T.tensor(Y)).backward()
         opt.step()
-    np.testing.assert_array_equal(w1.data, w2.data)
+    np.testing.assert_array_equal(w1.value, w2.value)
 
 
 def test_param_groups_take_their_own_learning_rate():
@@ -106,7 +106,7 @@ def test_param_groups_take_their_own_learning_rate():
     opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 1.0}], lr=0.1)
     (a + b).sum().backward()
     opt.step()
-    np.testing.assert_allclose([a.data[0], b.data[0]], [0.9, 0.0])
+    np.testing.assert_allclose([a.value[0], b.value[0]], [0.9, 0.0])
 
 
 def test_bad_hyperparameters_are_one_sentence_errors():

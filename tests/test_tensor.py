@@ -57,7 +57,7 @@ def test_no_grad_detach_and_numpy_refusal():
     assert not y.requires_grad and y.grad_fn is None and T.is_grad_enabled()
     assert (x ** 2).requires_grad
     d = x.detach()
-    assert not d.requires_grad and np.shares_memory(d.data, x.data)
+    assert not d.requires_grad and np.shares_memory(d.value, x.value)
     with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad\. "
                                            r"Use tensor\.detach\(\)\.numpy\(\) instead\."):
         x.numpy()
@@ -155,7 +155,7 @@ def test_in_place_updates_follow_torch_rules():
     with T.no_grad():
         w -= 0.5 * w.grad
     assert w.requires_grad and w.is_leaf
-    np.testing.assert_array_equal(w.data, [-1.0, -1.0])
+    np.testing.assert_array_equal(w.value, [-1.0, -1.0])
 
 
 def test_operators_with_numpy_and_python_on_either_side():
@@ -210,12 +210,12 @@ def test_repr_looks_like_torch():
 def test_item_assignment_clone_and_truth_values():
     x = T.zeros(3)
     x[1] = 5
-    np.testing.assert_array_equal(x.data, [0, 5, 0])
+    np.testing.assert_array_equal(x.value, [0, 5, 0])
     w = T.ones(2, requires_grad=True)
     c = w.clone()
-    assert c.grad_fn.name() == "CloneBackward0" and not np.shares_memory(c.data, w.data)
+    assert c.grad_fn.name() == "CloneBackward0" and not np.shares_memory(c.value, w.value)
     (c * 3).sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [3, 3])
+    np.testing.assert_array_equal(w.grad.value, [3, 3])
     with pytest.raises(TensorError, match="ambiguous"):
         bool(T.ones(2))
     assert bool(T.tensor(1.0)) and (T.tensor([1, 2]) == T.tensor([1, 3])).sum().item() == 1

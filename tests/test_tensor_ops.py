@@ -24,10 +24,10 @@ def compare(ours_fn, torch_fn, *arrays, name=True, grad=True):
     theirs = [torch.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in arrays]
     out, ref = ours_fn(*ours), torch_fn(*theirs)
     assert out.shape == tuple(ref.shape) and out.dtype == np.float64
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=RTOL, atol=1e-12)
+    np.testing.assert_allclose(out.value, ref.detach().numpy(), rtol=RTOL, atol=1e-12)
     if out.op is not None:   # the registry's torch counterpart replays the same node
-        replay = out.op.torch(torch, *[torch.tensor(x.data) for x in out.inputs], **(out.attrs or {}))
-        np.testing.assert_allclose(out.data, replay.numpy(), rtol=RTOL, atol=1e-12)
+        replay = out.op.torch(torch, *[torch.tensor(x.value) for x in out.inputs], **(out.attrs or {}))
+        np.testing.assert_allclose(out.value, replay.numpy(), rtol=RTOL, atol=1e-12)
     if name:
         assert out.grad_fn.name() == type(ref.grad_fn).__name__
     if not grad:
@@ -38,7 +38,7 @@ def compare(ours_fn, torch_fn, *arrays, name=True, grad=True):
     for a, b in zip(ours, theirs):
         if b.requires_grad:
             assert a.grad.shape == a.shape
-            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=RTOL, atol=1e-12)
+            np.testing.assert_allclose(a.grad.value, b.grad.numpy(), rtol=RTOL, atol=1e-12)
     return out
 
 
@@ -107,7 +107,7 @@ def test_max_sends_gradient_to_the_maximum(dim, keepdim):
         compare(lambda x: x.max(), lambda x: x.max(), a)
     else:
         compare(lambda x: x.max(dim, keepdim)[0], lambda x: x.max(dim, keepdim)[0], a)
-        np.testing.assert_array_equal(T.tensor(a).max(dim, keepdim).indices.data,
+        np.testing.assert_array_equal(T.tensor(a).max(dim, keepdim).indices.value,
                                       torch.tensor(a).max(dim, keepdim).indices.numpy())
 
 
@@ -207,7 +207,7 @@ def test_dropout_keeps_its_mask_for_backward_and_replay(p):
     assert abs(kept.mean() - (1 - p)) < 0.02
     np.testing.assert_allclose(mask[kept], 1 / (1 - p))
     compare(lambda t: T._apply(OPS["dropout"], (t,), {"mask": mask, "p": p}),
-            lambda t: t * torch.tensor(mask), x.data)
+            lambda t: t * torch.tensor(mask), x.value)
     assert F.dropout(x, p, training=False) is x
 
 

@@ -33,7 +33,7 @@ def test_without_gradients_the_graph_is_the_same_but_has_none():
     # the forward picture shows no gradients, so both give the same DOT source
     assert to_dot(bare, "forward").source == to_dot(full, "forward").source
     # leaves already holding .grad from a backward() do not leak into a gradient-free graph
-    y.backward()
+    y.backward(retain_graph=True)
     assert from_torch(y, params, inputs=inputs, gradients=False)["w"].grad is None
 
 

@@ -6,13 +6,17 @@ from pathlib import Path
 
 import typer
 
-from .common import AtOption, ExpressionArgument, ModelOption, console, load
+from .common import (AtOption, ExpressionArgument, InputShapeOption, LossOption, ModelOption, TorchOption,
+                     console, load)
 
 
 def animate(
     expression: str = ExpressionArgument,
     at: str = AtOption,
     model: str = ModelOption,
+    use_torch: bool = TorchOption,
+    input_shape: str = InputShapeOption,
+    loss: str = LossOption,
     output: Path = typer.Option(Path("steps.html"), "-o", "--output", help="The page to write (.html)."),
     quiz: bool = typer.Option(False, "--quiz", help="Hide each gradient until the student reveals it."),
     theme: str = typer.Option("light", "--theme", help="light or dark (the page can switch too: T)."),
@@ -33,7 +37,7 @@ def animate(
     if theme not in THEMES:
         raise ExplainerError(_("unknown theme {theme!r}; choose one of: {THEMES}").format(theme=theme, THEMES=', '.join(THEMES)))
     require_dot()
-    traced = load(expression, at, model)
+    traced = load(expression, at, model, use_torch, input_shape, loss)
     path = write_page(traced.graph, output, quiz=quiz, theme=theme, title=traced.source or None)
     console.print(_("wrote {path}  ({steps} backward steps; open it in a browser)").format(
         path=path, steps=len(traced.graph.steps)))

@@ -27,9 +27,16 @@ def _plain(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-ModelOption = typer.Option(None, "--model", help="A built-in network instead of an expression: "
-                           "neuron-paths, two-layer, mnist-mlp.")
+ModelOption = typer.Option(None, "--model", help="A network instead of an expression: a built-in graph "
+                           "(neuron-paths, two-layer, mnist-mlp), a training example's network (cnn, lstm, "
+                           "gan, digits-mlp, two-layer-*, linreg-*), or FILE.py:NAME, a module in your own "
+                           "file (or a function returning one; torch's or ours). FILE.py is run to load it.")
 TorchOption = typer.Option(False, "--torch", help="With --model: draw torch's own autograd graph of it.")
+InputShapeOption = typer.Option(None, "--input-shape", help="With --model: the batch's shape, e.g. 64,1,28,28 "
+                                "(needed with FILE.py:NAME).", show_default=False)
+LossOption = typer.Option(None, "--loss", help="With --model: the loss on its output: sum, mse, cross-entropy, "
+                          "nll or bce-logits (default: the example's own; sum for FILE.py:NAME).",
+                          show_default=False)
 ExpressionArgument = typer.Argument(None, help="The expression, e.g. \"J = 3(a + bc)\".", show_default=False)
 
 
@@ -45,14 +52,18 @@ def trace_text(expression: str, at: str, grad_output: str | None = None):
     return trace(expression, parse_values(at) if at.strip() else {}, grad_output=seed)
 
 
-def load(expression: str | None, at: str, model: str | None = None, use_torch: bool = False):
-    """The `Traced` graph a command works on: an expression, a built-in model, or torch's graph of it."""
+def load(expression: str | None, at: str, model: str | None = None, use_torch: bool = False,
+         input_shape: str | None = None, loss: str | None = None):
+    """The `Traced` graph a command works on: an expression, a model in our engine, or torch's
+    graph of it (--torch, or a torch module from the user's file)."""
     from explainer.api import Traced, trace
     from explainer.errors import ExplainerError
 
     if model is None:
         if use_torch:
             raise ExplainerError(_("--torch draws a built-in model's torch graph: add --model NAME"))
+        if input_shape is not None or loss is not None:
+            raise ExplainerError(_("--input-shape and --loss go with --model NAME"))
         if not expression:
             raise ExplainerError(_("give an expression, e.g. \"J = 3(a + bc)\", or --model NAME"))
         return trace_text(expression, at)
@@ -60,10 +71,14 @@ def load(expression: str | None, at: str, model: str | None = None, use_torch: b
         raise ExplainerError(_("give either an expression or --model, not both"))
     from explainer.models import get_model
 
-    chosen = get_model(model)
-    if not use_torch:
+    chosen = get_model(model, input_shape, loss)
+    if not use_torch and chosen.build is not None:
         return trace(chosen.build())
+    if chosen.build_torch is None:
+        raise ExplainerError(_("--torch draws a torch module's graph; {model} is written with explainer's nn").format(model=model))
     from explainer.torchbridge import from_torch
 
-    output, params = chosen.build_torch()
-    return Traced(from_torch(output, params=params), f"{model} (torch)")
+    output, params, *named = chosen.build_torch()
+    inputs = named[0] if named else None
+    graph = from_torch(output, params=params, inputs=inputs, output_name=chosen.output_name)
+    return Traced(graph, f"{model} (torch)")

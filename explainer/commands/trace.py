@@ -1,5 +1,6 @@
 """render, check, explain, demo: the scalar explainer's commands."""
 from __future__ import annotations
+from explainer.i18n import _
 from explainer.i18n import N_, _, language
 
 import html
@@ -11,7 +12,8 @@ import typer
 from explainer.errors import ExplainerError
 from explainer.format import fmt
 
-from .common import (AtOption, ExpressionArgument, ModelOption, TorchOption, console, load, print_json,
+from .common import (AtOption, ExpressionArgument, InputShapeOption, LossOption, ModelOption, TorchOption,
+                     console, load, print_json,
                      stderr, trace_text)
 
 DEFAULT_EXPRESSION = "J = 3(a + bc)"
@@ -24,6 +26,8 @@ def render(
     at: str = AtOption,
     model: str = ModelOption,
     use_torch: bool = TorchOption,
+    input_shape: str = InputShapeOption,
+    loss: str = LossOption,
     view: str = typer.Option("both", help="forward (values), backward (local gradients) or both."),
     explain: str = typer.Option(None, "--explain", help="Highlight every path from the output to this node."),
     output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf .dot, or .html (an interactive page)"),
@@ -45,7 +49,7 @@ def render(
     _check_view(view)
     if output.suffix not in (".dot", ".html"):
         require_dot()
-    traced = load(expression, at, model, use_torch)
+    traced = load(expression, at, model, use_torch, input_shape, loss)
     warn_nonfinite(traced)
     path = traced.render(output, view=view, explain=explain, collapse=collapse, max_nodes=max_nodes)
     console.print(_("wrote {path}").format(path=path))
@@ -55,6 +59,9 @@ def check(
     expression: str = ExpressionArgument,
     at: str = AtOption,
     model: str = ModelOption,
+    use_torch: bool = TorchOption,
+    input_shape: str = InputShapeOption,
+    loss: str = LossOption,
     rtol: float = typer.Option(1e-9, help="Relative tolerance against torch."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
     grad_output: str = typer.Option(None, "--grad-output", help="For a non-scalar output: the "
@@ -70,8 +77,9 @@ def check(
     from explainer.check import require_scalar_output
 
     if grad_output is not None and model is not None:
-        raise ExplainerError("--grad-output is for an expression's output, not a built-in model")
-    traced = load(expression, at, model) if grad_output is None else trace_text(expression or "", at, grad_output)
+        raise ExplainerError(_("--grad-output is for an expression's output, not a built-in model"))
+    traced = load(expression, at, model, use_torch, input_shape, loss) if grad_output is None else \
+        trace_text(expression or "", at, grad_output)
     if grad_output is None:
         require_scalar_output(traced.graph)
     report = traced.check(rtol=rtol)
@@ -92,6 +100,9 @@ def explain(
     expression: str = ExpressionArgument,
     at: str = AtOption,
     model: str = ModelOption,
+    use_torch: bool = TorchOption,
+    input_shape: str = InputShapeOption,
+    loss: str = LossOption,
     wrt: str = typer.Option(..., "--wrt", help="The node to differentiate with respect to, e.g. b."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the text."),
 ):
@@ -99,7 +110,7 @@ def explain(
 
     Example:  explainer explain "J = 3(a + bc)" --at a=5,b=3,c=2 --wrt b
     """
-    traced = load(expression, at, model)
+    traced = load(expression, at, model, use_torch, input_shape, loss)
     warn_nonfinite(traced)
     explanation = traced.explain(wrt)
     if as_json:

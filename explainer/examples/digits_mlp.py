@@ -21,6 +21,10 @@ NAME = "digits-mlp"
 LR, EPOCHS, BATCH, HIDDEN, TRAIN_FRACTION = 1e-3, 5, 128, 500, 0.7
 
 
+def digits_net(nn):
+    return nn.Sequential(nn.Linear(784, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 10))
+
+
 def split_70_30(options: RunOptions, engine) -> tuple[Split, Split]:
     full, _ = mnist_splits(options, engine, normalize=False, flatten=True)
     cut = int(len(full) * TRAIN_FRACTION)
@@ -32,9 +36,7 @@ def run(options: RunOptions) -> RunResult:
     torch = setup_torch(options.seed)
     engine = engine_modules(options, device)
 
-    def make_model(nn):
-        return nn.Sequential(nn.Linear(784, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 10))
-
+    make_model = digits_net
     initial = make_model(torch.nn)  # torch draws the initial weights for both engines and both loops
     train, validation = split_70_30(options, engine)
     clock = Clock()

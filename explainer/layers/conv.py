@@ -52,14 +52,14 @@ class ConvTranspose2d(Module):
         wanted = tuple(output_size)[-2:]
         extra = []
         for d in range(2):
-            smallest = conv_transpose2d_size(x.data.shape[2 + d], self.kernel_size[d],
+            smallest = conv_transpose2d_size(x.value.shape[2 + d], self.kernel_size[d],
                                              sizes["stride"][d], sizes["padding"][d], 0,
                                              sizes["dilation"][d])
             if not smallest <= wanted[d] < smallest + sizes["stride"][d]:
                 raise ExplainerError(
                     f"requested an output size of {list(wanted)}, but valid sizes range from "
                     f"{smallest} to {smallest + sizes['stride'][d] - 1} (for an input of "
-                    f"{list(x.data.shape[2:])})")
+                    f"{list(x.value.shape[2:])})")
             extra.append(wanted[d] - smallest)
         return tuple(extra)
 

@@ -32,7 +32,7 @@ class Embedding(Module):
                                     requires_grad=not _freeze)
             init.normal_(self.weight)
             if padding_idx is not None:
-                self.weight.data[padding_idx] = 0
+                self.weight.value[padding_idx] = 0
         else:
             self.weight = Parameter(np.array(getattr(_weight, "data", _weight)),
                                     requires_grad=not _freeze)

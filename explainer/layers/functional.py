@@ -20,30 +20,30 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     + momentum·batch, with the unbiased variance (n/(n − 1)) as torch keeps it. Otherwise the
     running statistics are used as constants.
     """
-    if x.data.ndim < 2:
-        raise TensorError(f"batch_norm expects input (N, C, ...), got shape {list(x.data.shape)}")
-    channels = x.data.shape[1]
-    dims = (0,) + tuple(range(2, x.data.ndim))
-    shape = (1, channels) + (1,) * (x.data.ndim - 2)
+    if x.value.ndim < 2:
+        raise TensorError(f"batch_norm expects input (N, C, ...), got shape {list(x.value.shape)}")
+    channels = x.value.shape[1]
+    dims = (0,) + tuple(range(2, x.value.ndim))
+    shape = (1, channels) + (1,) * (x.value.ndim - 2)
     if training:
-        count = x.data.size // max(channels, 1)
+        count = x.value.size // max(channels, 1)
         if count <= 1:
             raise TensorError(f"Expected more than 1 value per channel when training, got input "
-                              f"size {list(x.data.shape)}")
+                              f"size {list(x.value.shape)}")
         mean = x.mean(dims, keepdim=True)
         centred = x - mean
         var = (centred * centred).mean(dims, keepdim=True)
         if running_mean is not None:
-            running_mean.data *= 1 - momentum
-            running_mean.data += momentum * mean.data.reshape(channels)
+            running_mean.value *= 1 - momentum
+            running_mean.value += momentum * mean.value.reshape(channels)
         if running_var is not None:
-            running_var.data *= 1 - momentum
-            running_var.data += (momentum * count / (count - 1)) * var.data.reshape(channels)
+            running_var.value *= 1 - momentum
+            running_var.value += (momentum * count / (count - 1)) * var.value.reshape(channels)
     else:
         if running_mean is None or running_var is None:
             raise TensorError("batch_norm needs running_mean and running_var when not training")
-        centred = x - _leaf(running_mean.data.reshape(shape))
-        var = _leaf(running_var.data.reshape(shape))
+        centred = x - _leaf(running_mean.value.reshape(shape))
+        var = _leaf(running_var.value.reshape(shape))
     out = centred / (var + eps).sqrt()
     if weight is not None:
         out = out * weight.reshape(shape)
@@ -63,7 +63,7 @@ def lstm_cell(x: Tensor, state: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tenso
     from .. import functional as F
 
     h, c = state
-    size = h.data.shape[-1]
+    size = h.value.shape[-1]
     from_input, from_hidden = F.linear(x, w_ih, b_ih), F.linear(h, w_hh, b_hh)
     gates = from_input + from_hidden
     cuts = [gates[..., k * size:(k + 1) * size] for k in range(4)]

@@ -40,23 +40,23 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.value[...] = 0
+            self.running_var.value[...] = 1
+            self.num_batches_tracked.value[...] = 0
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.data.ndim not in self.dims:
+        if x.value.ndim not in self.dims:
             raise ExplainerError(
                 f"{type(self).__name__} expects a {' or '.join(f'{d}-d' for d in self.dims)} input "
-                f"(N, C{', L' if self.dims[0] == 2 else ', H, W'}), got shape {list(x.data.shape)}")
-        if x.data.shape[1] != self.num_features:
+                f"(N, C{', L' if self.dims[0] == 2 else ', H, W'}), got shape {list(x.value.shape)}")
+        if x.value.shape[1] != self.num_features:
             raise ExplainerError(f"{type(self).__name__}({self.num_features}) got an input with "
-                                 f"{x.data.shape[1]} channels (dim 1 of {list(x.data.shape)})")
+                                 f"{x.value.shape[1]} channels (dim 1 of {list(x.value.shape)})")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.value += 1
             if self.momentum is None:                     # a cumulative average of all batches
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked.value)
         use_batch = self.training or self.running_mean is None
         keep = not self.training or self.track_running_stats
         return F.batch_norm(x, self.running_mean if keep else None,

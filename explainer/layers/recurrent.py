@@ -51,12 +51,12 @@ class LSTMCell(Module):
         _uniform_parameters(self, hidden_size)
 
     def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None):
-        if x.data.ndim not in (1, 2) or x.data.shape[-1] != self.input_size:
+        if x.value.ndim not in (1, 2) or x.value.shape[-1] != self.input_size:
             raise ExplainerError(f"LSTMCell({self.input_size}, {self.hidden_size}) expects input "
                                  f"(batch, {self.input_size}) or ({self.input_size},), got shape "
-                                 f"{list(x.data.shape)}")
+                                 f"{list(x.value.shape)}")
         if hx is None:
-            zero = _leaf(np.zeros(x.data.shape[:-1] + (self.hidden_size,), dtype=x.data.dtype))
+            zero = _leaf(np.zeros(x.value.shape[:-1] + (self.hidden_size,), dtype=x.value.dtype))
             hx = (zero, zero)
         return F.lstm_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
 
@@ -98,20 +98,20 @@ class LSTM(Module):
         return [getattr(self, f"{n}_l{layer}", None) for n in names]
 
     def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None):
-        unbatched = x.data.ndim == 2
-        if x.data.ndim not in (2, 3) or x.data.shape[-1] != self.input_size:
+        unbatched = x.value.ndim == 2
+        if x.value.ndim not in (2, 3) or x.value.shape[-1] != self.input_size:
             raise ExplainerError(
                 f"LSTM({self.input_size}, {self.hidden_size}) expects input "
                 f"({'batch, seq' if self.batch_first else 'seq, batch'}, {self.input_size}), "
-                f"got shape {list(x.data.shape)}")
+                f"got shape {list(x.value.shape)}")
         if not self.unroll:
             return self._fused(x, hx, unbatched)
         time_axis = 0 if unbatched or not self.batch_first else 1
-        steps = x.data.shape[time_axis]
-        batch = () if unbatched else (x.data.shape[1 - time_axis],)
+        steps = x.value.shape[time_axis]
+        batch = () if unbatched else (x.value.shape[1 - time_axis],)
         # a step's input: x[t] or x[:, t]; an input that needs no gradient is sliced as data
         inputs = [x[t] if time_axis == 0 else x[:, t] for t in range(steps)]
-        states = self._initial_state(hx, batch, x.data.dtype)
+        states = self._initial_state(hx, batch, x.value.dtype)
         last_h, last_c = [], []
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
@@ -135,8 +135,8 @@ class LSTM(Module):
     def _fused(self, x: Tensor, hx, unbatched: bool):
         """One `lstm` op per layer on a (T, N, features) sequence."""
         seq = x.unsqueeze(1) if unbatched else x.transpose(0, 1) if self.batch_first else x
-        batch = () if unbatched else (seq.data.shape[1],)
-        states = self._initial_state(hx, batch, x.data.dtype)
+        batch = () if unbatched else (seq.value.shape[1],)
+        states = self._initial_state(hx, batch, x.value.dtype)
         last_h, last_c = [], []
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
@@ -168,10 +168,10 @@ class LSTM(Module):
             return states
         h0, c0 = hx
         for name, t in (("h_0", h0), ("c_0", c0)):
-            if tuple(t.data.shape) != shape:
+            if tuple(t.value.shape) != shape:
                 raise ExplainerError(f"LSTM expects {name} of shape {list(shape)} (num_layers, "
                                      f"{'' if not batch else 'batch, '}hidden), got "
-                                     f"{list(t.data.shape)}")
+                                     f"{list(t.value.shape)}")
         return [(h0[layer], c0[layer]) for layer in range(self.num_layers)]
 
     def extra_repr(self) -> str:

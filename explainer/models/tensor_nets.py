@@ -57,8 +57,10 @@ def mnist_mlp_torch(seed: int = 0):
 
     model = _torch_mnist_net(seed)
     x, labels = _batch(seed, (BATCH, 1, 28, 28), classes=10)
-    loss = F.nll_loss(model(torch.from_numpy(x)), torch.from_numpy(labels))
-    return loss, dict(model.named_parameters())
+    x, labels = torch.from_numpy(x), torch.from_numpy(labels)
+    log_probs = model(x)
+    loss = F.nll_loss(log_probs, labels)
+    return loss, dict(model.named_parameters()), {"x": x, "labels": labels, "log_probs": log_probs}
 
 
 def _two_layer_weights(seed: int):
@@ -82,5 +84,8 @@ def two_layer_torch(seed: int = 0):
 
     x, y = _batch(seed, (BATCH, 1000))
     w1, w2 = (torch.tensor(w, requires_grad=True) for w in _two_layer_weights(seed))
-    loss = (torch.from_numpy(x).mm(w1).mm(w2) - torch.from_numpy(y)).pow(2).sum()
-    return loss, {"w1": w1, "w2": w2}
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    h = x.mm(w1)
+    y_pred = h.mm(w2)
+    loss = (y_pred - y).pow(2).sum()
+    return loss, {"w1": w1, "w2": w2}, {"x": x, "y": y, "h": h, "y_pred": y_pred}

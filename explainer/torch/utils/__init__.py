@@ -1,0 +1,4 @@
+"""torch.utils for the engine: only `data` (Dataset, DataLoader, …)."""
+from . import data
+
+__all__ = ["data"]

@@ -1,0 +1,10 @@
+# seed 004 "torch.nn子包与损失类": MSELoss of pred = arange(5) against ones(5)
+# (typo fixed: integer arange cannot require grad, so pred is made float, see EXAMPLES.md D)
+import torch
+criterion = torch.nn.MSELoss()
+pred = torch.arange(5, dtype=torch.float, requires_grad=True)
+y = torch.ones(5)
+loss = criterion(pred, y)
+loss.backward()
+print(loss)
+print(pred.grad)
