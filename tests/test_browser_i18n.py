@@ -115,3 +115,58 @@ def test_chinese_quiz_hides_and_reveals_in_chinese(watched, tmp_path):
     assert not any(line.endswith("= ?") for line in state["lines"])
     assert page.inner_text("#reveal") == "揭晓"
     assert watched.errors == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The docs site: every page in Chinese beside English (one build shared with tests/test_docs.py)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_build", ROOT / "docs" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    return build.build_once(tmp_path_factory.getbasetemp() / "docs-site")
+
+
+def test_docs_site_has_every_page_in_chinese_with_chinese_pictures(site):
+    english = sorted(p.relative_to(site) for p in site.rglob("index.html")
+                     if p.relative_to(site).parts[:1] not in (("zh",), ("assets",)))
+    assert len(english) >= 30
+    for page in english:
+        chinese = site / "zh" / page
+        assert chinese.is_file(), f"no Chinese page for {page}"
+        text = chinese.read_text(encoding="utf-8")
+        assert '<html lang="zh"' in text and 'hreflang="en"' in text, page   # the language switch
+    j = (site / "zh" / "examples" / "j-abc" / "index.html").read_text(encoding="utf-8")
+    assert "计算图上的链式法则" in j and "出自教程" in j and "3.1 计算图和反向传播" in j
+    assert "--lang zh" in j and 'src="../../../examples/img/j-forward-zh.svg"' in j
+    assert "∂J/∂b = 3·1·c = 3·1·2 = 6" in j                  # formulas as in English
+    picture = (site / "examples" / "img" / "j-forward-zh.svg").read_text(encoding="utf-8")
+    assert ">输入<" in picture and "Noto Sans CJK SC" in picture
+    glossary = (site / "zh" / "glossary" / "index.html").read_text(encoding="utf-8")
+    assert "局部梯度" in glossary and "连线上的梯度" in glossary
+    steps = (site / "steps" / "j-zh.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in steps and "下一步" in steps
+
+
+def test_docs_site_chinese_page_draws_real_glyphs(watched, site):
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        watched.page.goto(f"http://127.0.0.1:{server.server_port}/zh/examples/j-abc/")
+        result = watched.page.evaluate(GLYPHS, ["h1", watched.page.inner_text("h1")])
+        assert result["chars"] and result["tofu"] == 0 and result["blank"] == 0
+        assert result["distinct"] == len(result["chars"])
+        switch = watched.page.evaluate("() => [...document.querySelectorAll('a[hreflang]')].map(a => a.hreflang)")
+        assert "en" in switch and "zh" in switch
+    finally:
+        server.shutdown()
