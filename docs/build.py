@@ -344,6 +344,7 @@ def build(site_dir: Path | None = None, workers: int = 2) -> Path:
     warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("WARNING")]
     if proc.returncode != 0 or warnings:
         raise BuildError("mkdocs build --strict failed:\n" + (proc.stdout + proc.stderr).strip()[-3000:])
+    i18n_pages.share_sitemap(site_dir)
     print(f"built {site_dir} from {len(pages)} pages and {count} commands in "
           f"{time.perf_counter() - start:.0f} s")
     return site_dir

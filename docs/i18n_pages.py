@@ -167,3 +167,17 @@ def write_generated_zh(staging: Path, cli_reference) -> None:
         elif body.startswith("# "):
             body = body.split("\n", 1)[1].lstrip("\n")
         (staging / f"{name}{ZH}").write_text(f"{title}\n\n{intro}\n\n{body}", encoding="utf-8")
+
+
+def share_sitemap(site_dir: Path) -> None:
+    """Material's language switch reads `sitemap.xml` beside the page it switches to (the i18n
+    plugin links each page to its own translation); the plugin writes one sitemap, holding both
+    languages' addresses, at the root only. A copy beside every page keeps the switch working,
+    offline too, with no request that fails."""
+    names = [name for name in ("sitemap.xml", "sitemap.xml.gz") if (site_dir / name).exists()]
+    for page in site_dir.rglob("index.html"):
+        folder = page.parent
+        if folder == site_dir or "assets" in folder.relative_to(site_dir).parts:
+            continue
+        for name in names:
+            (folder / name).write_bytes((site_dir / name).read_bytes())
