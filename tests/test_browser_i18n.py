@@ -171,12 +171,12 @@ def test_docs_site_chinese_page_draws_real_glyphs(watched, site):
         assert result["distinct"] == len(result["chars"])
         switch = watched.page.evaluate("() => [...document.querySelectorAll('a[hreflang]')].map(a => a.hreflang)")
         assert "en" in switch and "zh" in switch
-        # the switch leads to the same page in English
+        assert watched.errors == []
+        # the switch leads to the same page in English (leaving aborts the page's own late requests)
         with watched.page.expect_navigation():
             watched.page.evaluate("() => document.querySelector('a[hreflang=en]').click()")
         watched.page.wait_for_load_state()
         assert watched.page.url.endswith(f":{server.server_port}/examples/j-abc/")
         assert "the chain rule on a computation graph" in watched.page.inner_text("h1")
-        assert watched.errors == []
     finally:
         server.shutdown()
