@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["scalar_vs_micrograd.py", "tensor_vs_torch.py", "draw_vs_torchviz.py",
-           "torchgraph_vs_torchviz.py", "big_graphs.py", "gpu.py"]
+           "torchgraph_vs_torchviz.py", "big_graphs.py", "dcgan_lstm_vs_torch.py", "gpu.py"]
 ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                "NUMEXPR_NUM_THREADS")}
 

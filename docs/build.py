@@ -142,8 +142,10 @@ def _embed(folder: Path, target: str) -> list[str]:
         raise BuildError(f"the command did not write {target}")
     if path.suffix in PICTURES:
         return [_picture(folder, path)]
-    if path.suffix == ".html":
-        return [f"[Open the page it wrote: {path.name}]({path.relative_to(folder).as_posix()})"]
+    if path.suffix == ".html":  # the interactive page, embedded and linked full-size
+        rel = path.relative_to(folder).as_posix()
+        return [f'<iframe class="explainer-page" src="{rel}" title="{path.stem}" loading="lazy"></iframe>',
+                f"[Open the page full-size: {path.name}]({rel})"]
     return []
 
 

@@ -42,7 +42,11 @@ class Traced:
 
     def render(self, path: str | Path | None = None, view: str = "both", explain: str | None = None,
                **options):
-        """Write a picture to `path` (format from the suffix), or return the SVG text without one."""
+        """Write a picture to `path` (format from the suffix), or return the SVG text without one.
+
+        options: collapse="neuron"|"layer", max_nodes=2000, depth=1|2|…|"ops" (a network's
+        module boxes, opened level by level, or every op), rankdir="TB"|"LR" (default: the
+        direction that keeps a network within 3:1)."""
         from . import render
 
         if path is None:

@@ -11,6 +11,7 @@ check read. Node ids are positions in topological order, never `id()`, so output
 from __future__ import annotations
 from explainer.i18n import _
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
 
@@ -209,7 +210,7 @@ class Graph:
             nodes.append(Node(
                 id=i, name=names[i], kind=kind, op=n.op.name if n.inputs else None,
                 inputs=tuple(ids[id(x)] for x in n.inputs), value=n.value,
-                grad=walk.grads.get(id(n)), attrs=dict(n.attrs or {}),
+                grad=walk.grads.get(id(n)), attrs=_leaf_role(n) or dict(n.attrs or {}),
                 group=getattr(n, "group", None),
             ))
         edges = []
@@ -228,7 +229,7 @@ class Graph:
                            s.contribution) for s in walk.steps]
         from .formulas import readable   # formulas reads the expression language, which imports us
 
-        return readable(cls(nodes, edges, ids[id(root)], steps, title))
+        return _no_internal_ids(readable(cls(nodes, edges, ids[id(root)], steps, title)), names)
 
     # -- lookups -----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -276,14 +277,19 @@ class Graph:
 
 
 def _unique_names(order: Iterable) -> list[str]:
-    """The engine's names where given, scalar constants by their value, the rest t1, t2, …"""
+    """The engine's names where given, scalar constants by their value, a network's nodes by the
+    module call that made them ("fc1", "fc1.relu"), the rest t1, t2, … for `formulas.readable`
+    to replace by their formulas (and `_no_internal_ids` by their op where it cannot)."""
     names, taken, counter = [], set(), 0
     next_suffix: dict[str, int] = {}  # where the "#k" search resumes, so repeats stay linear
     given = {n.name for n in order if getattr(n, "name", None)}
+    ops_in = _ops_per_group(order)
     for n in order:
         name = getattr(n, "name", None)
         if not name and not n.inputs and not n.requires_grad and getattr(n.value, "ndim", 0) == 0:
             name = fmt(n.value)
+        if not name and (getattr(getattr(n, "group", None), "calls", None) or not n.inputs):
+            name = _made_by(n, ops_in)
         if not name:
             counter += 1
             while f"t{counter}" in given:
@@ -298,6 +304,68 @@ def _unique_names(order: Iterable) -> list[str]:
         taken.add(name)
         names.append(name)
     return names
+
+
+_INTERNAL_ID = re.compile(r"t[0-9]+")
+
+
+def grouped_name(name: str) -> str:
+    """A formula used inside another ("[x @ w > 0]"): in parentheses unless it is one word."""
+    return name if re.fullmatch(r"[\w\[\],.#]+", name) else f"({name})"
+
+
+def _no_internal_ids(graph: "Graph", first_names: list[str]) -> "Graph":
+    """A node still called t5 (an op the expression language cannot write: linear, reshape) is
+    called by its op ("linear", "reshape#2"), and every rule on the edges that was written with
+    a t-name takes the node's final name; `graph["t5"]` still finds its node."""
+    taken = {n.name for n in graph.nodes}
+    renamed: dict[str, str] = {}
+    for node, first in zip(graph.nodes, first_names):
+        if node.kind == "op" and _INTERNAL_ID.fullmatch(node.name):
+            name, k = node.op, 2
+            while name in taken:
+                name, k = f"{node.op}#{k}", k + 1
+            taken.add(name)
+            graph._by_name.setdefault(name, node)
+            node.name = name
+        if _INTERNAL_ID.fullmatch(first) and node.name != first:
+            renamed[first] = grouped_name(node.name)
+    if renamed:   # the rules on the edges were written with the old names
+        old = re.compile(r"(?<![\w#])(" + "|".join(map(re.escape, renamed)) + r")(?![\w#])")
+        for edge in graph.edges:
+            if edge.text and "t" in edge.text:
+                edge.text = old.sub(lambda m: renamed[m.group(1)], edge.text)
+    return graph
+
+
+def _leaf_role(node) -> dict | None:
+    """A module's weight is drawn as a parameter, not as an input."""
+    if not node.inputs and type(node).__name__ == "Parameter":
+        return {**(node.attrs or {}), "role": "parameter"}
+    return None
+
+
+def _ops_per_group(order) -> dict:
+    counts: dict = {}
+    for n in order:
+        group = getattr(n, "group", None)
+        if n.inputs and group is not None:
+            counts[group] = counts.get(group, 0) + 1
+    return counts
+
+
+def _made_by(node, ops_in: dict) -> str:
+    """An unnamed node's name: the module path of the call that made it ("fc1" where the call
+    made one op, "fc1.relu" where it made several), else the op ("relu"), else "leaf"."""
+    if not node.inputs:   # a tensor made inside a forward (x.view(…) of the input batch)
+        return "parameter" if node.requires_grad else "input"
+    op = node.op.name
+    calls = getattr(getattr(node, "group", None), "calls", ())
+    path = calls[-1].path if calls else ""
+    if not path or path.rsplit(".", 1)[-1].isdigit():   # "0" of a Sequential says nothing
+        return op
+    label = calls[-1].label
+    return label if ops_in.get(node.group) == 1 else f"{label}.{op}"
 
 
 def to_jsonable(x):

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import functional as F
 from . import init
+from . import scopes
 from .errors import ExplainerError
 from . import dtypes as _dtypes
 from .tensor import Tensor, _check_device, _is_dtype
@@ -84,7 +85,12 @@ class Module:
         raise ExplainerError(gettext("{name__} has no forward(); define forward(self, x) and return the output").format(name__=type(self).__name__))
 
     def __call__(self, *args, **kwargs):
-        out = self.forward(*args, **kwargs)
+        scopes.enter(self, args)   # every node forward makes is tagged with this call (scopes.py)
+        out = None
+        try:
+            out = self.forward(*args, **kwargs)
+        finally:
+            scopes.leave(self, args, out)
         if out is None:   # one of the tutorials' bugs: a forward without `return`
             raise ExplainerError(gettext("{name__}.forward() returned None; end it with `return` and the output").format(name__=type(self).__name__))
         return out

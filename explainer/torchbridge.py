@@ -115,6 +115,9 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
         raise ExplainerError(FREED)
     values = _TorchValues(fns, nexts, output)
     made, origin, unknown = _rebuild(fns, nexts, leaf, names, values)
+    from . import scopes  # the module call each grad_fn was made in, where record(model) watched
+
+    scopes.tag_rebuilt(made, scopes.torch_groups(params))
     top = made[root][output.output_nr]
     if output_name:
         top.name = output_name

@@ -12,7 +12,7 @@ from test_data import DATA_DIR, needs_data
 
 ISSUE_NAMES = ["linreg-manual", "linreg-module", "two-layer-manual", "two-layer-sequential", "two-layer-module",
                "numpy-vs-torch", "mnist-mlp", "digits-mlp", "optimizers", "sms-dataset", "cnn",
-               "mean-of-square", "mean-of-square-2", "vjp", "grad-fn", "mse-arange"]
+               "mean-of-square", "mean-of-square-2", "vjp", "grad-fn", "mse-arange", "lstm", "gan"]
 
 
 def cuda_available() -> bool:
@@ -35,8 +35,8 @@ def test_unknown_names_and_bad_options_are_one_sentence():
         run_example("linreg")
     with pytest.raises(ExplainerError, match="unknown engine 'jax'"):
         run_example("linreg-manual", RunOptions(engine="jax"))
-    with pytest.raises(ExplainerError, match="two-layer-manual runs on the torch engine only"):
-        run_example("two-layer-manual", RunOptions(engine="explainer"))
+    with pytest.raises(ExplainerError, match="sms-dataset runs on the torch engine only"):
+        run_example("sms-dataset", RunOptions(engine="explainer"))
     with pytest.raises(ExplainerError, match="--steps must be at least 1"):
         run_example("linreg-manual", RunOptions(steps=0))
     with pytest.raises(ExplainerError, match="--resume needs --out"):

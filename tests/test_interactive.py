@@ -263,3 +263,18 @@ def test_a_traced_tensor_mlp_page_shows_shapes(chromium, tmp_path, cli):
     opened.shot("mnist-mlp.png")
     assert opened.errors == []
     opened.page.close()
+
+
+def test_a_module_weight_opens_with_its_module_not_beside_the_network():
+    """An ungrouped leaf joins the deepest group holding all its users: fc1.weight sits in fc1."""
+    from explainer.commands.common import load
+    from explainer.render.dot import group_parts
+    from explainer.render.grouping import group_paths
+
+    graph = load(None, "", model="mnist-mlp").graph
+    paths = dict(zip((n.name for n in graph.nodes), group_paths(graph)))
+    fc1 = next(n for n in graph.nodes if n.name == "fc1.weight")
+    assert fc1.group is None                       # the graph itself leaves the weight outside
+    users = [graph.nodes[n.id].group for n in graph.nodes if fc1.id in n.inputs]
+    assert users and group_parts(paths["fc1.weight"]) == group_parts(users[0])
+    assert group_parts(paths["fc1.weight"])[-1] == "fc1"

@@ -102,7 +102,7 @@ def test_a_user_torch_module_from_a_file(cli, user_file, tmp_path):
     assert np.asarray(report["nodes"]["hidden.weight"]["grad"]).shape == (3, 4)
     # the function returning a module works the same, and the picture uses the parameter names
     run = cli("render", "--model", f"{user_file}:make", "--input-shape", "5,4", "--loss", "mse",
-              "--view", "backward", "-o", "net.svg")
+              "--view", "backward", "--depth", "ops", "-o", "net.svg")   # every op, not module boxes
     assert run.code == 0, run.err
     svg = (tmp_path / "net.svg").read_text()
     assert "∂loss/∂hidden.weight" in svg and "out.bias" in svg and "x [5, 4]" in svg

@@ -45,7 +45,7 @@ def test_neuron_paths_groups_by_layer_and_neuron_and_collapses(cli, tmp_path):
 
 
 def test_mnist_mlp_backward_view_shows_shapes_and_vjp_rules(cli, tmp_path):
-    run = cli("render", "--model", "mnist-mlp", "--view", "backward", "-o", "g.svg")
+    run = cli("render", "--model", "mnist-mlp", "--view", "backward", "--depth", "ops", "-o", "g.svg")
     assert run.code == 0, run.err
     text = svg_text(tmp_path / "g.svg")
     for shape in ("[64, 784]", "[64, 28]", "[64, 10]"):

@@ -224,7 +224,9 @@ def test_tensor_nodes_show_shapes_numbers_only_when_small_and_vjp_edges():
     source = to_dot(tensor_graph(), view="both").source
     assert 'label="x [1, 3] = [[1, 2, 3]]\\ninput\\n∂L/∂x = [[1, 1, 1]]"' in dot_node(source, "n0")
     assert 'label="W [3, 784]\\ninput\\n∂L/∂W: [3, 784]"' in dot_node(source, "n1")
-    assert 'label="y [1, 784]\\nMmBackward0\\n∂L/∂y: [1, 784]"' in dot_node(source, "n2")  # raw torch name
+    # a torch op reads as its op, with torch's grad_fn as a small last line
+    assert ('label=<matmul<BR/>y [1, 784]<BR/>∂L/∂y: [1, 784]<BR/><FONT POINT-SIZE="9" COLOR="#666666">'
+            'MmBackward0</FONT>>') in dot_node(source, "n2")
     assert 'label="VJP: grad · Wᵀ"' in source and 'label="VJP: xᵀ · grad"' in source
     backward = to_dot(tensor_graph(), view="backward").source
     assert 'label="∂L/∂x = [[1, 1, 1]]\\n[1, 3]"' in dot_node(backward, "n0")

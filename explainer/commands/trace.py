@@ -33,6 +33,10 @@ def render(
     output: Path = typer.Option(Path("graph.svg"), "-o", "--output", help="The picture: .svg .png .pdf .dot, or .html (an interactive page)"),
     collapse: str = typer.Option(None, "--collapse", help="Draw each group as one box: neuron or layer; none draws every node."),
     max_nodes: int = typer.Option(2000, "--max-nodes", help="Bigger graphs collapse to their groups, or are refused."),
+    depth: str = typer.Option(None, "--depth", help="Networks: 1 draws one box per module of the model, 2 opens "
+                              "their sub-modules, … 'ops' draws every op.", show_default=False),
+    rankdir: str = typer.Option(None, "--rankdir", help="TB (top to bottom) or LR (left to right); networks "
+                                "default to the one that fits a slide, expressions to LR.", show_default=False),
 ):
     """Draw the graph of an expression.
 
@@ -41,6 +45,8 @@ def render(
     Interactive page (open groups, zoom, search, click a node):  explainer render --model neuron-paths -o graph.html
 
     Networks:  explainer render --model neuron-paths --explain "W1[1,2]" --collapse neuron -o paths.svg
+
+    Module boxes:  explainer render --model mnist-mlp --torch --depth 1 --rankdir TB -o mlp.svg
 
     graphviz's dot gets 30 s per picture (EXPLAINER_DOT_TIMEOUT=SECONDS changes it).
     """
@@ -51,7 +57,8 @@ def render(
         require_dot()
     traced = load(expression, at, model, use_torch, input_shape, loss)
     warn_nonfinite(traced)
-    path = traced.render(output, view=view, explain=explain, collapse=collapse, max_nodes=max_nodes)
+    path = traced.render(output, view=view, explain=explain, collapse=collapse, max_nodes=max_nodes,
+                         depth=depth, rankdir=rankdir)
     console.print(_("wrote {path}").format(path=path))
 
 

@@ -57,6 +57,8 @@ def train(
     show_bug: bool = typer.Option(False, "--show-bug", help="Also run the tutorial's buggy version and "
                                   "print both (digits-mlp, numpy-vs-torch)."),
     limit: int = typer.Option(None, "--limit", help="Use only the first N images of each split (quick runs)."),
+    dataset: str = typer.Option(None, "--dataset", help="gan: cifar10, mnist, or auto (CIFAR-10 when it is in "
+                                "--data-dir, else MNIST padded to 32x32; the default)."),
     as_json: bool = typer.Option(False, "--json", help="Print the final summary as one JSON object."),
 ):
     """Run a training example and compare the result with its tutorial's.
@@ -70,7 +72,7 @@ def train(
     reporter = Reporter() if quiet else _RichReporter()  # no bars for --json or a pipe: clean stdout
     options = RunOptions(engine=engine, device=device, epochs=epochs, steps=steps, seed=seed,
                          data_dir=data_dir, out=out, resume=resume, show_bug=show_bug, limit=limit,
-                         reporter=reporter)
+                         dataset=dataset, reporter=reporter)
     try:
         result = run_example(name, options)
     finally:
@@ -107,8 +109,10 @@ def summary_table(example, result):
                       _("train loss {train}, test loss {test}, accuracy {accuracy:.2f}%").format(
                           train=fmt(row["train_loss"], 4), test=fmt(row["test_loss"], 4),
                           accuracy=100 * row["accuracy"]), "")
+    for row in result.extra.get("epochs", []):  # gan: the means of what the tutorial prints each step
+        table.add_row(_("epoch {epoch}").format(epoch=row["epoch"]), ", ".join(f"{k} {fmt(v, 4)}" for k, v in row.items() if k != "epoch"), "")
     for key, value in result.extra.items():
-        if key != "history":
+        if key not in ("history", "epochs"):
             table.add_row(key, _short(value), "")
     if not result.params and result.accuracy is None:
         table.add_row(_("expected"), _(example.expects), _(example.reported))

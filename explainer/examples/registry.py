@@ -46,6 +46,7 @@ class RunOptions:
     resume: bool = False
     show_bug: bool = False
     limit: int | None = None      # use only the first N images of each split (quick runs)
+    dataset: str | None = None    # for examples that train on more than one data set (gan)
     reporter: Reporter = field(default_factory=Reporter)
 
 
@@ -106,6 +107,7 @@ class Example:
     devices: tuple[str, ...] = ("cpu", "cuda")
     data: str | None = None            # "mnist" or "sms" when it needs files
     checkpoints: bool = True           # False for the demos that finish in a blink
+    datasets: tuple[str, ...] = ()     # what --dataset may name, the default first; () takes none
 
 
 EXAMPLES: dict[str, Example] = {}

@@ -27,6 +27,9 @@ def check_options(example: Example, options: RunOptions) -> None:
             raise ExplainerError(_("{flag} must be at least 1, not {value}.").format(flag=flag, value=value))
     if example.data and options.data_dir is not None and not Path(options.data_dir).is_dir():
         raise ExplainerError(_("--data-dir {options_data_dir} is not a folder; create it (MNIST is fetched into it when online) or name the folder that holds MNIST/raw/ and sms/.").format(options_data_dir=options.data_dir))
+    if options.dataset is not None and options.dataset not in example.datasets:
+        raise ExplainerError(f"{example.name} takes no --dataset: it trains on one data set." if not example.datasets else
+                             f"{example.name} trains on {', '.join(example.datasets)}, not --dataset {options.dataset!r}.")
     if options.resume and not example.checkpoints:
         raise ExplainerError(_("{example_name} finishes in seconds and keeps no checkpoint; run it without --resume.").format(example_name=example.name))
     if options.resume and options.out is None:

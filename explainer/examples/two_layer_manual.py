@@ -2,12 +2,16 @@
 
 The tutorial: N=64, D_in=1000, H=100, D_out=10; x, y, w1, w2 = randn; no activation; loss = sum of
 squares; lr = 1e-6; the update runs under torch.no_grad() and zeroes the grads; 500 iterations.
+The loop body below is the tutorial's, line for line, on either engine: torch draws x, y, w1 and
+w2, and --engine explainer runs the same lines on copies of them in this project's tensors.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .. import checkpoint
 from .registry import Example, RunOptions, RunResult, register
-from .runtime import Clock, StepLoop, ckpt_path, finish, plot_loss, resolve_device, setup_torch
+from .runtime import Clock, StepLoop, ckpt_path, engine_modules, finish, plot_loss, resolve_device, setup_torch
 
 NAME = "two-layer-manual"
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
@@ -17,37 +21,55 @@ LR, STEPS, SAVE_EVERY = 1e-6, 500, 100
 def run(options: RunOptions) -> RunResult:
     device = resolve_device(options)
     torch = setup_torch(options.seed)
+    engine = engine_modules(options, device)
     x, y = torch.randn(N, D_IN), torch.randn(N, D_OUT)
     w1, w2 = torch.randn(D_IN, H), torch.randn(H, D_OUT)
     clock = Clock()
-    x, y = x.to(device), y.to(device)
-    w1, w2 = w1.to(device).requires_grad_(), w2.to(device).requires_grad_()
-    losses, start, path = [], 0, ckpt_path(options, NAME)
+    x, y, w1, w2 = (engine.tensor(t) for t in (x, y, w1, w2))
+    w1, w2 = w1.requires_grad_(), w2.requires_grad_()
+    losses, start = [], 0
     if options.resume:
-        state = checkpoint.load_torch(path, NAME)
-        with torch.no_grad():
-            w1.copy_(state["w1"]), w2.copy_(state["w2"])
-        start, losses = state["step"], list(state["losses"])
+        saved = _load(options, engine.name)
+        with engine.no_grad():
+            w1.copy_(engine.tensor(saved["w1"])), w2.copy_(engine.tensor(saved["w2"]))
+        start, losses = saved["step"], list(saved["losses"])
 
     def step(i):
-        loss = (x.mm(w1).mm(w2) - y).pow(2).sum()
+        nonlocal w1, w2  # `w1 -= ...` below is in place, as in the tutorial; nonlocal only lets the closure say it
+        y_pred = x.mm(w1).mm(w2)
+        loss = (y_pred - y).pow(2).sum()
         loss.backward()
-        with torch.no_grad():
-            w1.sub_(LR * w1.grad)
-            w2.sub_(LR * w2.grad)
+        with engine.no_grad():
+            w1 -= LR * w1.grad
+            w2 -= LR * w2.grad
             w1.grad.zero_()
             w2.grad.zero_()
         return loss.item()
 
     def save(done):
-        checkpoint.save_torch(path, {"example": NAME, "step": done, "w1": w1.detach().cpu(),
-                                     "w2": w2.detach().cpu(), "losses": losses})
+        _save(options, engine.name, {"step": done, "losses": losses}, w1, w2)
 
     StepLoop(options, NAME, options.steps or STEPS, SAVE_EVERY).run(step, start, losses, save)
     result = RunResult(NAME, options.engine, device, losses=losses, reported="the loss falls steadily",
                        extra={"initial_loss": losses[0]})
     plot_loss(result, options, NAME, losses, f"{NAME}: sum of squares", log=True)
     return finish(result, clock, options)
+
+
+def _save(options: RunOptions, engine: str, meta: dict, w1, w2) -> None:
+    path = ckpt_path(options, NAME)
+    if engine == "torch":
+        checkpoint.save_torch(path, {"example": NAME, **meta, "w1": w1.detach().cpu(), "w2": w2.detach().cpu()})
+    else:
+        checkpoint.save_npz(path, {"w1": w1.detach().numpy(), "w2": w2.detach().numpy()}, {"example": NAME, **meta})
+
+
+def _load(options: RunOptions, engine: str) -> dict:
+    path = ckpt_path(options, NAME)
+    if engine == "torch":
+        return checkpoint.load_torch(path, NAME)
+    arrays, meta = checkpoint.load_npz(path, NAME)
+    return {**meta, "w1": np.asarray(arrays["w1"]), "w2": np.asarray(arrays["w2"])}
 
 
 register(Example(
@@ -58,4 +80,5 @@ register(Example(
     reported="the loss falls steadily (no figure given)",
     expects="the final loss far below the first",
     run=run,
+    engines=("torch", "explainer"),
 ))

@@ -17,7 +17,7 @@ class Model:
     name: str
     summary: str
     build: Callable | None     # () -> our engine's output node (None: a torch module only)
-    build_torch: Callable | None = None   # () -> (torch output, {name: parameter}[, {name: tensor}])
+    build_torch: Callable | None = None   # () -> (torch output, {name: parameter} or the nn.Module[, {name: tensor}])
     output_name: str = "loss"  # what the output node is called in torch's graph
 
 

@@ -47,9 +47,12 @@ def torch_loss(label: str, module, shape, loss: str):
     """(loss tensor, the module, {"x": batch, "output": output}): the batch is float64, seeded."""
     import torch
 
+    from ..scopes import record
+
     x = torch.from_numpy(batch(shape))
-    output = _forward(label, module, x, shape)
-    value = loss_of(output, loss, torch.nn.functional, torch.as_tensor)
+    with record(module):   # which module call made each grad_fn: the picture's module boxes
+        output = _forward(label, module, x, shape)
+        value = loss_of(output, loss, torch.nn.functional, torch.as_tensor)
     return value, module, {"x": x, "output": output, "loss": value}
 
 

@@ -38,11 +38,17 @@ def mnist_mlp(seed: int = 0):
     for name, p in model.named_parameters():
         p.name = name
     x, labels = _batch(seed, (BATCH, 1, 28, 28), classes=10)
-    # MnistNet's forward, layer by layer, so that the flattened input keeps its name in the picture
-    # (a view of a tensor that needs no gradient is a new, unnamed leaf, as in torch).
-    x = Tensor(x.reshape(-1, 28 * 28), name="x")
-    hidden = _named(F.relu(_named(model.fc1(x), "fc1(x)")), "hidden")
-    log_probs = _named(F.log_softmax(_named(model.fc2(hidden), "logits"), dim=-1), "log_probs")
+    # MnistNet's forward, layer by layer, so that the flattened input keeps its name and the
+    # intermediates read as the lecture writes them (a view of a tensor that needs no gradient is
+    # a new, unnamed leaf, as in torch); run as MnistNet's call, so that the module view still
+    # draws MnistNet holding fc1 and fc2 (scopes.py)
+    from ..scopes import as_call
+
+    def forward(x):
+        hidden = _named(F.relu(_named(model.fc1(x), "fc1(x)")), "hidden")
+        return _named(F.log_softmax(_named(model.fc2(hidden), "logits"), dim=-1), "log_probs")
+
+    log_probs = as_call(model, forward, Tensor(x.reshape(-1, 28 * 28), name="x"))
     return _named(F.nll_loss(log_probs, Tensor(labels, name="labels")), "loss")
 
 
@@ -55,12 +61,15 @@ def mnist_mlp_torch(seed: int = 0):
     import torch
     import torch.nn.functional as F
 
+    from ..scopes import record
+
     model = _torch_mnist_net(seed)
     x, labels = _batch(seed, (BATCH, 1, 28, 28), classes=10)
     x, labels = torch.from_numpy(x), torch.from_numpy(labels)
-    log_probs = model(x)
-    loss = F.nll_loss(log_probs, labels)
-    return loss, dict(model.named_parameters()), {"x": x, "labels": labels, "log_probs": log_probs}
+    with record(model):  # which module call made each grad_fn, for the module view (scopes.py)
+        log_probs = model(x)
+        loss = F.nll_loss(log_probs, labels)
+    return loss, model, {"x": x, "labels": labels, "log_probs": log_probs}
 
 
 def _two_layer_weights(seed: int):

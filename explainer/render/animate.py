@@ -25,6 +25,9 @@ from .labels import edge_text, is_tensor, op_text, partial, value_text
 
 THEMES = ("light", "dark")
 MAX_NODES = 400  # one node at a time stops teaching long before graphviz stops drawing
+# inches between nodes of a rank and between ranks: room for the gradient badge under each node
+BADGE_NODESEP, BADGE_RANKSEP = "0.55", "1.1"
+MIN_TEXT_PX = 12  # no label on the page is drawn smaller; a bigger graph scrolls instead
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,12 +192,9 @@ def page(graph, quiz: bool = False, theme: str = "light", title: str | None = No
         raise ExplainerError(gettext("unknown theme {theme!r}; choose one of: {THEMES}").format(theme=theme, THEMES=', '.join(THEMES)))
     if len(graph.nodes) > max_nodes:
         raise ExplainerError(gettext("the graph has {graph_nodes} nodes, too many to step through one at a time (the limit is {max_nodes}); draw it with `explainer render` instead").format(graph_nodes=len(graph.nodes), max_nodes=max_nodes))
-    from . import svg
-
-    picture = svg(graph, view="forward")
-    picture = picture[picture.index("<svg"):]
+    picture = _picture(graph)
     title = title or graph.title or f"{graph.output_node.name} = {value_text(graph.output_node.value)}"
-    data = {"quiz": bool(quiz), "output": graph.output_node.name,
+    data = {"quiz": bool(quiz), "output": graph.output_node.name, "min_text_px": MIN_TEXT_PX,
             "nodes": [{"id": n.id, "name": n.name} for n in graph.nodes],
             "frames": frames(graph), "words": _words()}
     return _TEMPLATE.format(
@@ -217,6 +217,21 @@ def _words() -> dict:
     return {"forward": gettext("forward pass"), "backward": gettext("backward pass"),
             "intro": gettext("what this page shows"), "done": gettext("done"),
             "step": gettext("Step {k} of {n}")}
+
+
+def _picture(graph) -> str:
+    """The forward view, every op drawn (a network's modules as clusters), spaced so that the
+    gradient written under each node (and wider than it) clears its neighbours."""
+    from .dot import _pipe, to_dot
+
+    dot = to_dot(graph, view="forward", depth="ops")
+    # the badge sits under its node: room below it within a rank (LR) or between ranks (TB), and
+    # room beside it for a badge wider than its node
+    beside, below = (("1.1", "0.8") if "rankdir=TB" in dot.body[0] else (BADGE_NODESEP, BADGE_RANKSEP))
+    dot.body[0] = dot.body[0].replace("nodesep=0.3", f"nodesep={beside}").replace(
+        "ranksep=0.5", f"ranksep={below}")
+    picture = _pipe(dot, "svg").decode("utf-8")
+    return picture[picture.index("<svg"):]
 
 
 def write_page(graph, path: str | Path, **options) -> Path:
@@ -296,8 +311,10 @@ main { flex:1 1 auto; min-height:0; padding:0 1em; display:grid;
   grid-template-columns:minmax(0, 3fr) minmax(0, 2fr); grid-template-rows:minmax(0, 1fr); gap:1em; }
 @media (max-aspect-ratio: 1/1) { main { grid-template-columns:minmax(0, 1fr);
   grid-template-rows:minmax(0, 1fr) auto; } }
-#graph { text-align:center; min-height:0; }
-#graph svg { width:100%; height:100%; }
+/* the picture is sized by the script: it fits the pane unless its labels would drop under
+   MIN_TEXT_PX, and then the pane scrolls to the current node instead */
+#graph { text-align:center; min-height:0; overflow:auto; }
+#graph svg { display:inline-block; }
 #graph svg .graph > polygon { fill:transparent; stroke:none; }
 #graph svg text { fill:var(--fg); }
 #graph svg .node path, #graph svg .node ellipse, #graph svg .node polygon {
@@ -314,7 +331,7 @@ main { flex:1 1 auto; min-height:0; padding:0 1em; display:grid;
   stroke:var(--done); stroke-width:5; }
 #graph svg .edge.current path { stroke:var(--hl); stroke-width:5; }
 #graph svg .edge.current polygon { fill:var(--hl); stroke:var(--hl); }
-#graph svg text.grad-badge { fill:var(--grad); font-weight:bold; font-size:13px;
+#graph svg text.grad-badge { fill:var(--grad); font-weight:bold; font-size:12px;
   paint-order:stroke; stroke:var(--bg); stroke-width:4px; }
 #panel { border-left:3px solid var(--fg); padding:0 0 0 .6em; min-height:0; overflow-y:auto; }
 @media (max-aspect-ratio: 1/1) { #panel { border-left:0; border-top:3px solid var(--fg); padding:.2em 0;
@@ -339,7 +356,7 @@ input[type=checkbox] { width:1em; height:1em; }
 _JS = r"""
 (function () {
   "use strict";
-  var data = JSON.parse(document.getElementById("explainer-data").textContent);
+  var data = JSON.parse(document.getElementById("explainer-data").textContent), MIN_TEXT_PX = data.min_text_px;
   var frames = data.frames, svg = document.querySelector("#graph svg");
   var nodeEls = {}, edgeEls = {}, badges = {};
   svg.querySelectorAll("g.node").forEach(function (g) {
@@ -364,6 +381,22 @@ _JS = r"""
   var vb = svg.viewBox.baseVal;
   if (vb && extra > 0) { svg.setAttribute("viewBox", [vb.x, vb.y, vb.width, vb.height + extra].join(" ")); }
   svg.removeAttribute("width"); svg.removeAttribute("height");
+  // Fit the pane, but never draw a label under MIN_TEXT_PX: a bigger graph scrolls instead
+  var pane = document.getElementById("graph"), smallest = 12;
+  svg.querySelectorAll("text").forEach(function (t) {
+    var size = parseFloat(t.getAttribute("font-size") || getComputedStyle(t).fontSize);
+    if (size > 0) smallest = Math.min(smallest, size);
+  });
+  function fit() {
+    var box = svg.viewBox.baseVal, w = pane.clientWidth - 4, h = pane.clientHeight - 4;
+    var scale = Math.max(Math.min(w / box.width, h / box.height, 2), 1.002 * MIN_TEXT_PX / smallest);
+    svg.style.width = (box.width * scale) + "px"; svg.style.height = (box.height * scale) + "px";
+  }
+  fit(); window.addEventListener("resize", fit);
+  function follow(f) {  // keep the current node (and the one it feeds) in view
+    var el = nodeEls["n" + (f.target !== null ? f.target : f.node)] || nodeEls["n" + f.node];
+    if (el && el.scrollIntoView) el.scrollIntoView({block: "nearest", inline: "nearest"});
+  }
 
   function edgeEl(pair) { return edgeEls["n" + pair[0] + "->n" + pair[1]]; }
   Object.keys(nodeEls).forEach(function (k) { nodeEls[k].classList.add("pending"); });
@@ -427,7 +460,7 @@ _JS = r"""
     k = Math.max(0, Math.min(frames.length - 1, k));
     while (at < k) { at += 1; apply(at); }
     while (at > k) { unapply(at); at -= 1; }
-    highlight(frames[at]); describe(at);
+    highlight(frames[at]); describe(at); follow(frames[at]);
   }
   function replay() {  // the quiz switched on or off: write every badge again (linear, and rare)
     var end = at;

@@ -10,6 +10,7 @@ from explainer.i18n import _, font_family, language
 
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -58,7 +59,7 @@ def require_dot() -> None:
 
 
 def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str | None = None,
-           max_nodes: int = MAX_NODES) -> graphviz.Digraph:
+           max_nodes: int = MAX_NODES, depth=None, rankdir: str | None = None) -> graphviz.Digraph:
     """The graph as a graphviz Digraph, left to right.
 
     view: "forward" (values and ops), "backward" (local gradients on edges, accumulated
@@ -75,20 +76,108 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
         from ..explain import explain as explain_paths  # explain.py imports render.labels
 
         explanation = explain_paths(graph, explain)
+    module_view, rankdir = _module_view(graph, explain, collapse, depth, rankdir)
+    if module_view is not None:
+        return module_view(view)
     layout = _layout(graph, collapse, max_nodes, view)
-    return _draw(graph, view, layout, explanation)
+    drawn = _draw(graph, view, layout, explanation)
+    if _slide_fitted(graph, layout):
+        _layers_apart(drawn, graph, layout)
+        if rankdir is None:
+            return _squarer(drawn)
+    return _with_rankdir(drawn, rankdir)
+
+
+_EDGE_IDS = re.compile(r"^\t([ng])(\d+) -> ([ng])(\d+) \[")
+
+
+def _layers_apart(dot: graphviz.Digraph, graph, layout) -> None:
+    """Edges from one top-level group into another (layer 1 → layer 2) get two ranks: the next
+    layer's weights then sit below the last one's outputs, so dot can stack the groups' clusters
+    instead of setting them side by side in a staircase."""
+    top = {}
+    for n in graph.nodes:
+        group = n.group if layout.paths is None else layout.paths[n.id]
+        top[layout.unit[n.id]] = group_parts(group)[0] if group else None
+    for k, line in enumerate(dot.body):
+        match = _EDGE_IDS.match(line)
+        if match is None:
+            continue
+        src, dst = match[1] + match[2], match[3] + match[4]
+        if top.get(src) and top.get(dst) and top[src] != top[dst]:
+            dot.body[k] = line.replace(" [", " [minlen=2 ", 1)
+
+
+def _slide_fitted(graph, layout) -> bool:
+    """Networks (tensors, or scalars grouped by layer and neuron: a chain of matmuls drawn left to
+    right is 10:1) are turned top to bottom when that is squarer; expressions keep left to right. Small pictures only: it costs a layout."""
+    return len(set(layout.unit)) <= LARGE and any(getattr(n.value, "ndim", 0) or n.group for n in graph.nodes)
+
+
+def _squarer(dot: graphviz.Digraph) -> graphviz.Digraph:
+    """Left to right where it is within 3:1, else whichever of LR and TB is squarer."""
+    from .modules import MAX_ASPECT, _size
+
+    def ratio(d):
+        width, height = _size(_pipe(d, "plain"))
+        return max(width, height) / max(min(width, height), 1e-9)
+
+    wide = ratio(dot)
+    if wide <= MAX_ASPECT:
+        return dot
+    tall = _with_rankdir(dot.copy(), "TB")
+    return tall if ratio(tall) < wide else dot
+
+
+def _module_view(graph, explain, collapse, depth, rankdir):
+    """A network whose nodes know their module calls is drawn as module boxes (render/modules.py)
+    unless every op is asked for (depth "ops"), or a highlight or a collapse by group is."""
+    from . import modules
+
+    if isinstance(rankdir, str):
+        rankdir = rankdir.strip().upper()
+    if rankdir is not None and rankdir not in modules.RANKDIRS:
+        raise ExplainerError(f"unknown rankdir {rankdir!r}; choose TB (top to bottom) or LR (left to right)")
+    depth = parse_depth(depth)
+    if depth == "ops" or explain is not None or collapse is not None or not modules.has_modules(graph):
+        return None, rankdir
+    return (lambda view: modules.fitted(graph, view, depth, rankdir)), rankdir
+
+
+def parse_depth(depth):
+    """None (the default, 1), a positive whole number, or "ops"; anything else is one sentence."""
+    if depth is None:
+        return 1
+    if isinstance(depth, str):
+        if depth.strip().lower() == "ops":
+            return "ops"
+        if not depth.strip().isdigit():
+            raise ExplainerError(f"--depth takes a whole number (1 opens the model's modules) or "
+                                 f"'ops' (every op), not {depth!r}")
+        depth = int(depth)
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ExplainerError(f"--depth takes a whole number from 1 up or 'ops', not {depth!r}")
+    return depth
+
+
+def _with_rankdir(dot: graphviz.Digraph, rankdir: str | None) -> graphviz.Digraph:
+    """The ops view is drawn left to right; --rankdir TB turns it."""
+    if rankdir in (None, "LR"):
+        return dot
+    dot.body[0] = dot.body[0].replace("rankdir=LR", f"rankdir={rankdir}")
+    return dot
 
 
 def svg(graph, view: str = "both", explain: str | None = None, collapse: str | None = None,
-        max_nodes: int = MAX_NODES) -> str:
+        max_nodes: int = MAX_NODES, depth=None, rankdir: str | None = None) -> str:
     """The picture as SVG text."""
     require_dot()
-    dot = to_dot(graph, view, explain, collapse, max_nodes)
+    dot = to_dot(graph, view, explain, collapse, max_nodes, depth, rankdir)
     return _pipe(dot, "svg").decode("utf-8")
 
 
 def render(graph, path, view: str = "both", explain: str | None = None, collapse: str | None = None,
-           max_nodes: int = MAX_NODES) -> Path:
+           max_nodes: int = MAX_NODES, depth=None, rankdir: str | None = None) -> Path:
     """Write the picture to `path`; its suffix picks the format (.svg .png .pdf, or .dot source)."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -102,7 +191,7 @@ def render(graph, path, view: str = "both", explain: str | None = None, collapse
         return write_page(graph, path, view)
     if suffix != ".dot":
         require_dot()
-    dot = to_dot(graph, view, explain, collapse, max_nodes)
+    dot = to_dot(graph, view, explain, collapse, max_nodes, depth, rankdir)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".dot":
         path.write_text(dot.source, encoding="utf-8")
@@ -379,6 +468,8 @@ def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple
             group = n.group if layout.paths is None else layout.paths[n.id]
             cluster = tuple(group_parts(group)) if group else ()
             attrs = _node_attrs(n, output_name, view, graph.output)
+            if n.kind == "op" and labels.grad_fn_of(graph, n):
+                attrs["label"] = _torch_op_label(graph, n, output_name, view)
         else:
             cluster = tuple(group_parts(box.key)[:-1])
             attrs = _box_attrs(box)
@@ -457,6 +548,28 @@ def _node_attrs(node, output_name: str, view: str, output_id: int) -> dict:
     return attrs
 
 
+class _Html(str):
+    """A label already written as graphviz's HTML-like text (user text escaped inside)."""
+
+
+def _torch_op_label(graph, node, output_name: str, view: str) -> "_Html":
+    """A torch op: the op with the parameters it takes (`linear(fc1.weight, fc1.bias)`), its
+    value or shape and gradient as usual, and torch's grad_fn as a small last line."""
+    import html as _h
+
+    lines = labels.node_lines(node, output_name, view)
+    lines = [line for line in lines if line not in (node.op, labels.op_text(node.op))]
+    feeding = [j for i in node.inputs  # a weight reaches linear through its transpose (TBackward0)
+               for j in ((i,) if graph.nodes[i].op != "TBackward0" else graph.nodes[i].inputs)]
+    params = [graph.nodes[i].name for i in feeding if graph.nodes[i].kind == "input"
+              and (graph.nodes[i].attrs or {}).get("role") == "parameter"]
+    op = labels.op_name(node.op)
+    head = f"{op}({', '.join(params)})" if params else (op if op != node.name.split("#")[0] else "")
+    rows = ([_h.escape(head)] if head else []) + [_h.escape(line) for line in lines]
+    rows.append(f'<FONT POINT-SIZE="9" COLOR="#666666">{_h.escape(labels.grad_fn_of(graph, node))}</FONT>')
+    return _Html("<" + "<BR/>".join(rows) + ">")
+
+
 def _box_attrs(box: Box) -> dict:
     title = group_parts(box.key)[-1]
     attrs = {"label": _label(labels.box_lines(title, box.members)), "shape": "box3d",
@@ -529,4 +642,5 @@ def _attr_text(attrs: dict) -> str:
         style = f"{style} xlabel={_quote(xlabel)}" if style else f"xlabel={_quote(xlabel)}"
     if label is None:
         return f" [{style}]" if style else ""
-    return f" [label={_quote(label)} {style}]" if style else f" [label={_quote(label)}]"
+    text = label if isinstance(label, _Html) else _quote(label)
+    return f" [label={text} {style}]" if style else f" [label={text}]"

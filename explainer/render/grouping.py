@@ -31,8 +31,27 @@ SHORT = 24       # longest node name used as a term's group name
 def group_paths(graph) -> list[str | None]:
     """One group path per node (None: not in any group), the graph's own when it has any."""
     if any(n.group for n in graph.nodes):
-        return [n.group for n in graph.nodes]
+        return _leaves_join_their_users(graph)
     return computed_paths(graph)
+
+
+def _leaves_join_their_users(graph) -> list[str | None]:
+    """The graph's own groups, with each ungrouped leaf (a module's weight, a constant) placed in the
+    deepest group that holds all of its users: fc1.weight opens with fc1, not beside the network."""
+    from .dot import group_parts
+
+    paths = [n.group for n in graph.nodes]
+    users: dict[int, list] = {}
+    for node in graph.nodes:
+        for i in node.inputs:
+            users.setdefault(i, []).append(node.id)
+    for node in graph.nodes:
+        if node.inputs or paths[node.id] or node.id not in users:
+            continue
+        common = _common_prefix([tuple(group_parts(paths[u])) for u in users[node.id]])
+        if common:
+            paths[node.id] = " / ".join(common)
+    return paths
 
 
 def computed_paths(graph) -> list[str | None]:

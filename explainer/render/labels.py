@@ -42,6 +42,30 @@ def op_text(op: str | None) -> str:
     return entry.symbol if entry is not None else op
 
 
+def op_name(op: str | None) -> str:
+    """The op as people call it: the registry's name, or torch's grad_fn read as its op
+    ("AddmmBackward0" -> "linear")."""
+    if op is None or op in OPS:
+        return op or ""
+    from ..scopes import torch_op
+
+    return torch_op(op)
+
+
+def is_grad_fn(op: str | None) -> bool:
+    """Whether an op name is torch's grad_fn class ("AddmmBackward0"), read from a torch graph."""
+    return bool(op) and op not in OPS and "Backward" in op
+
+
+def grad_fn_of(graph, node) -> str | None:
+    """torch's grad_fn behind a node of a torch graph: the graph's record of it where torch's
+    ops were rebuilt in ours (`grad_fns`), or the op itself where it is the grad_fn's name."""
+    recorded = getattr(graph, "grad_fns", None) or {}
+    if node.id in recorded:
+        return recorded[node.id]
+    return node.op if is_grad_fn(node.op) else None
+
+
 def partial(out: str, of: str) -> str:
     return f"∂{grouped(out)}/∂{grouped(of)}"
 
@@ -87,6 +111,9 @@ def edge_text(edge, src, dst) -> str | None:
     vector-Jacobian rule; an edge into which no gradient flows has no label."""
     if not edge.grad:
         return None
+    if edge.local is None and is_grad_fn(edge.text):   # torch's graph: say what flows back
+        grad = getattr(src.grad, "shape", None)
+        return f"gradient {shape_text(grad)}" if grad else None
     if edge.local is None:
         return f"VJP: {edge.text}" if edge.text else None
     number = value_text(edge.local)

@@ -126,3 +126,35 @@ def digit_grid(images, labels, predictions, path, columns: int = 8, title: str =
     ax.axis("off")
     ax.set_title(_("{title}: predicted (true)").format(title=_(title)))
     return _save(fig, path)
+
+
+def sequence_prediction(clean, noisy, predicted, path, title: str = "one step ahead") -> Path:
+    """A noisy series, the clean curve under it, and the model's prediction of each next sample
+    (drawn at the sample it predicts, so a perfect forecast would sit on the clean curve)."""
+    plt = _pyplot()
+    steps = np.arange(len(noisy))
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.plot(steps, clean, color="0.6", linewidth=1, label="sin(t), no noise")
+    ax.plot(steps, noisy, ".", color="tab:blue", markersize=4, label="input: sin(t) + noise")
+    ax.plot(steps[1:], predicted, color="tab:red", linewidth=1.5, label="predicted next sample")
+    ax.set(xlabel="time step", ylabel="value", title=title)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False)
+    return _save(fig, path)
+
+
+def image_grid(images, path, columns: int = 8, padding: int = 2) -> Path:
+    """Images [N, C, H, W] in 0..1 as one PNG mosaic, `columns` to a row with `padding` pixels
+    between them — torchvision's save_image layout, written without torchvision."""
+    plt = _pyplot()
+    images = np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0)
+    count, channels, height, width = images.shape
+    rows = (count + columns - 1) // columns
+    grid = np.zeros((rows * (height + padding) + padding, columns * (width + padding) + padding, 3), np.float32)
+    for index, image in enumerate(images):
+        top = padding + (index // columns) * (height + padding)
+        left = padding + (index % columns) * (width + padding)
+        grid[top:top + height, left:left + width] = np.repeat(image, 3 // channels, axis=0).transpose(1, 2, 0)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plt.imsave(path, grid)
+    return path
