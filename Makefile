@@ -4,9 +4,9 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-browser bench docs setup dot browser clean
+.PHONY: demo test test-slow test-browser bench docs setup dot fonts browser clean messages
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot fonts
 
 # torch is pinned to the CPU build (2.13.0); installing it first keeps pip from
 # resolving a newer CUDA build for anything that depends on torch.
@@ -24,6 +24,24 @@ dot:
 	  else \
 	    echo "graphviz's dot is missing: install it (apt-get install graphviz, brew install graphviz, or https://graphviz.org/download/) and run make again." >&2; exit 1; \
 	  fi; }
+
+# CJK fonts, so that Chinese labels (--lang zh) are drawn by graphviz, matplotlib and the browser.
+fonts:
+	@fc-list 2>/dev/null | grep -qi "CJK" || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null); \
+	  else \
+	    echo "a CJK font is missing: install one (apt-get install fonts-noto-cjk, brew install --cask font-noto-sans-cjk-sc) and run make again." >&2; exit 1; \
+	  fi; }
+
+# The Chinese catalogue: extract every marked string, merge it into the .po, compile the .mo
+# (translate the new entries in explainer/locale/zh/LC_MESSAGES/explainer.po between the steps).
+LOCALE := explainer/locale
+messages: $(STAMP)
+	$(BIN)/python -m babel.messages.frontend extract -F babel.cfg --add-location=file --sort-by-file --no-wrap \
+	  --project=explainer -o $(LOCALE)/explainer.pot .
+	$(BIN)/python -m babel.messages.frontend update -D explainer -i $(LOCALE)/explainer.pot -d $(LOCALE) -l zh --no-wrap --ignore-obsolete
+	$(BIN)/python -m babel.messages.frontend compile -D explainer -d $(LOCALE) --statistics
 
 demo: setup
 	$(BIN)/explainer demo -o demo-out

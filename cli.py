@@ -28,9 +28,15 @@ run_commands.register(app)
 def main() -> None:
     """Run the app; a user's mistake is one sentence on stderr and exit code 2, never a traceback."""
     try:
-        app()
+        from explainer import i18n
+        from explainer.commands.language import localize
+
+        i18n.use(i18n.from_argv(sys.argv[1:]) or i18n.from_environment())  # before help texts are read
+        localize(typer.main.get_command(app))()
     except ExplainerError as error:
-        sys.stderr.write(f"error: {error}\n")
+        from explainer.i18n import _
+
+        sys.stderr.write(_("error: {message}").format(message=error) + "\n")
         sys.exit(error.exit_code)
 
 

@@ -27,6 +27,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import i18n_pages  # noqa: E402  docs/i18n_pages.py: the Chinese pages
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 STAGING = DOCS / "_build" / "src"
@@ -98,17 +101,18 @@ def shell(args: list[str]) -> str:
 
 def expand(args: list[str], expect_error: bool, page: Path) -> str:
     """Run one directive in the page's folder and return the Markdown that replaces it."""
+    args = i18n_pages.localize_args(args, page)  # a .zh.md page: --lang zh, its own pictures
     proc = run_cli(args, page.parent)
     shown = "$ explainer " + shell(args)
     where = f"{page.name}: `explainer {shell(args)}`"
     if expect_error:
-        if proc.returncode != 2 or not proc.stderr.startswith("error: ") or "Traceback" in proc.stderr:
+        if proc.returncode != 2 or not proc.stderr.startswith(i18n_pages.ERROR_PREFIXES) or "Traceback" in proc.stderr:
             raise BuildError(f"{where} should fail with one sentence and exit code 2, "
                              f"got exit code {proc.returncode}: {proc.stderr.strip()[-300:]}")
         return _console(shown, proc.stderr.rstrip())
     if proc.returncode != 0:
         raise BuildError(f"{where} failed with exit code {proc.returncode}: {proc.stderr.strip()[-600:]}")
-    printed = "\n".join(line for line in proc.stdout.rstrip().splitlines() if not line.startswith("wrote "))
+    printed = "\n".join(line for line in proc.stdout.rstrip().splitlines() if not i18n_pages.WROTE.match(line))
     parts = [_console(shown, printed.rstrip())]
     for target in outputs_of(args):
         parts.extend(_embed(page.parent, target))
@@ -189,7 +193,9 @@ def cli_reference() -> str:
     import cli
 
     # typer ships its own copy of click, so contexts come from the commands themselves
-    group = typer.main.get_command(cli.app)
+    from explainer.commands.language import localize
+
+    group = localize(typer.main.get_command(cli.app))  # --lang on every command; help in the language in force
     lines = ["# Command line reference", "",
              "Generated from the typer app in `cli.py` when the docs are built. "
              "Every command also answers `--help`.", ""]
@@ -324,11 +330,14 @@ def stage() -> list[Path]:
 def build(site_dir: Path | None = None, workers: int = 2) -> Path:
     start = time.perf_counter()
     pages = stage()
+    i18n_pages.add_tutorial_notes(pages)
     count = expand_pages(pages, workers)
     (STAGING / "cli.md").write_text(cli_reference(), encoding="utf-8")
     (STAGING / "api.md").write_text(api_reference(), encoding="utf-8")
     (STAGING / "ops.md").write_text(op_table(), encoding="utf-8")
     (STAGING / "notebook.md").write_text(notebook_page(DOCS / "notebook.ipynb", STAGING), encoding="utf-8")
+    i18n_pages.write_generated_zh(STAGING, cli_reference)
+    i18n_pages.write_glossary(STAGING)
     site_dir = (site_dir or ROOT / "site").resolve()
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
                            "-f", str(ROOT / "mkdocs.yml"), "-d", str(site_dir)],
@@ -337,6 +346,7 @@ def build(site_dir: Path | None = None, workers: int = 2) -> Path:
     warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("WARNING")]
     if proc.returncode != 0 or warnings:
         raise BuildError("mkdocs build --strict failed:\n" + (proc.stdout + proc.stderr).strip()[-3000:])
+    i18n_pages.share_sitemap(site_dir)
     print(f"built {site_dir} from {len(pages)} pages and {count} commands in "
           f"{time.perf_counter() - start:.0f} s")
     return site_dir

@@ -1,5 +1,6 @@
 """The traced object: what `explainer.trace(...)` returns and every view hangs off."""
 from __future__ import annotations
+from explainer.i18n import _
 
 from pathlib import Path
 
@@ -136,12 +137,12 @@ def trace(expression, values: dict | None = None, /, *, model=None, grad_output=
     product vᵀ·J, as torch's `y.backward(v)`); without it a tensor output is seeded with ones."""
     if _is_torch_tensor(expression):
         if values or named_values:
-            raise ExplainerError("values are only taken with an expression text, not with a torch tensor")
+            raise ExplainerError(_("values are only taken with an expression text, not with a torch tensor"))
         import sys
 
         return _from_torch(expression, model, None, sys._getframe(1), grad_output)
     if model is not None:
-        raise ExplainerError("model= names a torch graph's parameters; pass a torch tensor with it")
+        raise ExplainerError(_("model= names a torch graph's parameters; pass a torch tensor with it"))
     values = {**(values or {}), **named_values}
     if isinstance(expression, str):
         import numpy as np
@@ -153,11 +154,10 @@ def trace(expression, values: dict | None = None, /, *, model=None, grad_output=
         source = expression
     elif hasattr(expression, "inputs") and hasattr(expression, "input_grads"):
         if values:
-            raise ExplainerError("values are only taken with an expression text, not with a traced node")
+            raise ExplainerError(_("values are only taken with an expression text, not with a traced node"))
         root, source = expression, ""
     else:
-        raise ExplainerError("trace() takes an expression text, a Scalar/Tensor or a torch tensor, "
-                             f"not {type(expression).__name__}")
+        raise ExplainerError(_("trace() takes an expression text, a Scalar/Tensor or a torch tensor, not {expression___name__}").format(expression___name__=type(expression).__name__))
     import numpy as np
 
     from .numerics import gradients_explained
@@ -187,10 +187,9 @@ def _checked_seed(root, grad_output):
     try:
         seed = np.asarray(grad_output, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ExplainerError("the gradient of the output must be numbers, e.g. [0.1, 1, 0.0001]") from None
+        raise ExplainerError(_("the gradient of the output must be numbers, e.g. [0.1, 1, 0.0001]")) from None
     if seed.shape != shape:
-        raise ExplainerError(f"the gradient of the output has shape {list(seed.shape)} but the output "
-                             f"has shape {list(shape)}: give one number per element")
+        raise ExplainerError(_("the gradient of the output has shape {seed_shape} but the output has shape {list_shape}: give one number per element").format(seed_shape=list(seed.shape), list_shape=list(shape)))
     if not np.isfinite(seed).all():
-        raise ExplainerError("the gradient of the output must be finite numbers")
+        raise ExplainerError(_("the gradient of the output must be finite numbers"))
     return seed.reshape(shape) if shape else float(seed)

@@ -7,6 +7,7 @@ each, picked evenly, so the cost stays linear in the graph's size. They are a th
 where they disagree (a relu kink, |x| at 0) the report flags it but `ok` is about torch.
 """
 from __future__ import annotations
+from explainer.i18n import N_, _
 
 import math
 from dataclasses import dataclass
@@ -88,23 +89,24 @@ class CheckReport:
         from rich import box
         from rich.table import Table
 
-        verdict = "all gradients agree with torch" if self.ok else \
-            f"{len(self.mismatches)} gradient(s) disagree with torch"
+        verdict = _("all gradients agree with torch") if self.ok else \
+            _("{count} gradient(s) disagree with torch").format(count=len(self.mismatches))
         if self.nonfinite is not None:
-            verdict = f"{self.nonfinite.kind} in the graph, {verdict}"
+            verdict = _("{kind} in the graph, {verdict}").format(kind=self.nonfinite.kind, verdict=verdict)
         # fits 80 columns: light rules, and numbers that wrap inside their cell instead of being cut
-        table = Table(title=f"gradients of {self.output}: {verdict} (rtol {self.rtol:g})",
+        table = Table(title=_("gradients of {output}: {verdict} (rtol {rtol:g})").format(
+                          output=self.output, verdict=verdict, rtol=self.rtol),
                       box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
         # the node's name is never dropped: numbers fold onto a second line before a name is cut
-        table.add_column("node", overflow="fold", min_width=12)
+        table.add_column(_("node"), overflow="fold", min_width=12)
         probed = any(row.fd is not None for row in self.rows)   # torch graphs have no fin. diff
-        for column in ("value", "ours", "torch") + (("fin. diff",) if probed else ()) + ("rel. err",):
-            table.add_column(column, justify="right", overflow="fold")
-        table.add_column("check", justify="right", no_wrap=True, min_width=5)
+        for column in (N_("value"), N_("ours"), "torch") + ((N_("fin. diff"),) if probed else ()) + (N_("rel. err"),):
+            table.add_column(_(column), justify="right", overflow="fold")
+        table.add_column(_("check"), justify="right", no_wrap=True, min_width=5)
         for row in self.rows:
-            verdict = "ok" if row.ok else "[bold red]MISMATCH[/]"
+            verdict = _("ok") if row.ok else _("[bold red]MISMATCH[/]")
             if row.fd_ok is False:
-                verdict += "\n[yellow]fd ≠[/]"
+                verdict += "\n" + _("[yellow]fd ≠[/]")
             digits = CELL_DIGITS if row.ok else MISMATCH_DIGITS   # a mismatch shows where it is
             fd = ("—" if row.fd is None else _cell(row.fd, digits),) if probed else ()
             table.add_row(row.name, _cell(row.value), _cell(row.ours, digits), _cell(row.torch, digits),
@@ -112,11 +114,11 @@ class CheckReport:
         differing = [row.name for row in self.rows if row.fd_ok is False]
         captions = []
         if self.nonfinite is not None:
-            captions.append(f"[bold red]MISMATCH: {self.nonfinite.message}[/]")
+            captions.append(_("[bold red]MISMATCH: {message}[/]").format(message=self.nonfinite.message))
         if differing:
-            captions.append(f"finite differences differ at {', '.join(differing)}: usually a kink "
-                            "(relu or |x| at 0), where torch and we take the derivative 0 and a "
-                            "central difference averages both sides; `ok` follows torch")
+            captions.append(_("finite differences differ at {names}: usually a kink (relu or |x| at 0), where torch "
+                              "and we take the derivative 0 and a central difference averages both sides; `ok` "
+                              "follows torch").format(names=", ".join(differing)))
         if captions:
             table.caption = "\n".join(captions)
         return table
@@ -135,9 +137,7 @@ def require_scalar_output(graph: Graph) -> None:
         from .errors import ExplainerError
 
         raise ExplainerError(
-            f"{NON_SCALAR}: {out.name} has shape {list(shape)}; give the gradient to start from, "
-            f'one number per element, e.g. --grad-output "[{", ".join(["1"] * min(int(np.prod(shape)), 3))}'
-            f'{", …" if int(np.prod(shape)) > 3 else ""}]" (torch: {out.name}.backward(v))')
+            _("{NON_SCALAR}: {out_name} has shape {list_shape}; give the gradient to start from, one number per element, e.g. --grad-output \"[{prod_shape}{shape_else}]\" (torch: {out_name}.backward(v))").format(NON_SCALAR=NON_SCALAR, out_name=out.name, list_shape=list(shape), prod_shape=", ".join(["1"] * min(int(np.prod(shape)), 3)), shape_else=", …" if int(np.prod(shape)) > 3 else ""))
 
 
 def check(graph: Graph, rtol: float = 1e-9) -> CheckReport:

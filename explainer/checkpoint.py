@@ -6,6 +6,7 @@ renamed, so a run killed mid-save leaves the previous checkpoint intact. Anythin
 load cleanly is reported as one sentence, never a traceback.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import io
 import json
@@ -34,7 +35,7 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def _corrupt(path: Path, why: str) -> ExplainerError:
-    return ExplainerError(f"checkpoint {path} is unusable ({why}); delete it or run without --resume.")
+    return ExplainerError(_("checkpoint {path} is unusable ({why}); delete it or run without --resume.").format(path=path, why=why))
 
 
 # ---------------------------------------------------------------- torch engine
@@ -51,7 +52,7 @@ def load_torch(path: Path, example: str) -> dict:
 
     path = Path(path)
     if not path.is_file():
-        raise ExplainerError(f"there is no checkpoint at {path} to resume; run once without --resume first.")
+        raise ExplainerError(_("there is no checkpoint at {path} to resume; run once without --resume first.").format(path=path))
     try:
         # weights_only: a checkpoint is data, never code to run
         state = torch.load(path, map_location="cpu", weights_only=True)
@@ -76,7 +77,7 @@ def save_npz(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
 def load_npz(path: Path, example: str) -> tuple[dict[str, np.ndarray], dict]:
     path = Path(path)
     if not path.is_file():
-        raise ExplainerError(f"there is no checkpoint at {path} to resume; run once without --resume first.")
+        raise ExplainerError(_("there is no checkpoint at {path} to resume; run once without --resume first.").format(path=path))
     try:
         with np.load(path, allow_pickle=False) as archive:  # no pickles: a checkpoint is data
             contents = {name: archive[name] for name in archive.files}

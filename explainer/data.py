@@ -5,6 +5,7 @@ are gzip'd IDX (a big-endian header, then raw uint8), checked by the MD5 sums to
 Nothing here imports torch at module import time: the CLI must start fast.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import functools
 import gzip
@@ -70,14 +71,14 @@ def _read_idx_cached(path: Path, size: int, mtime: int) -> np.ndarray:
         with gzip.open(path, "rb") as handle:
             raw = handle.read()
     except (OSError, EOFError) as error:
-        raise ExplainerError(f"{path} is not a readable gzip file ({error}); delete it and fetch it again.") from None
+        raise ExplainerError(_("{path} is not a readable gzip file ({error}); delete it and fetch it again.").format(path=path, error=error)) from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_TYPES:
-        raise ExplainerError(f"{path} is not an IDX file (bad magic number); delete it and fetch it again.")
+        raise ExplainerError(_("{path} is not an IDX file (bad magic number); delete it and fetch it again.").format(path=path))
     ndim = raw[3]
     shape = struct.unpack(f">{ndim}I", raw[4:4 + 4 * ndim])
     body = np.frombuffer(raw, dtype=IDX_TYPES[raw[2]], offset=4 + 4 * ndim)
     if body.size != int(np.prod(shape)):
-        raise ExplainerError(f"{path} holds {body.size} values but its header promises {shape}; it is truncated.")
+        raise ExplainerError(_("{path} holds {body_size} values but its header promises {shape}; it is truncated.").format(path=path, body_size=body.size, shape=shape))
     return body.reshape(shape)
 
 
@@ -96,11 +97,10 @@ def ensure_mnist(root: Path, download: bool = True) -> Path:
         missing = [name for name in MNIST_FILES if not (raw / name).is_file()]
     if missing:
         raise ExplainerError(
-            f"MNIST is missing {', '.join(missing)} in {raw}; put the four files "
-            f"({', '.join(MNIST_FILES)}) there (torchvision's layout ROOT/MNIST/raw/) or pass --data-dir ROOT.")
+            _("MNIST is missing {missing} in {raw}; put the four files ({MNIST_FILES}) there (torchvision's layout ROOT/MNIST/raw/) or pass --data-dir ROOT.").format(missing=', '.join(missing), raw=raw, MNIST_FILES=', '.join(MNIST_FILES)))
     for name, expected in MNIST_FILES.items():
         if md5(raw / name) != expected:
-            raise ExplainerError(f"{raw / name} fails its MD5 check (expected {expected}); delete it and fetch it again.")
+            raise ExplainerError(_("{raw_name} fails its MD5 check (expected {expected}); delete it and fetch it again.").format(raw_name=raw / name, expected=expected))
     return raw
 
 
@@ -161,7 +161,7 @@ def load_mnist(root: Path | None = None, train: bool = True, limit: int | None =
     images = read_idx(raw / f"{prefix}-images-idx3-ubyte.gz")
     labels = read_idx(raw / f"{prefix}-labels-idx1-ubyte.gz").astype(np.int64)
     if images.shape[0] != labels.shape[0]:
-        raise ExplainerError(f"{raw} holds {images.shape[0]} {prefix} images but {labels.shape[0]} labels.")
+        raise ExplainerError(_("{raw} holds {images_shape} {prefix} images but {labels_shape} labels.").format(raw=raw, images_shape=images.shape[0], prefix=prefix, labels_shape=labels.shape[0]))
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
     return Mnist(images, labels)
@@ -176,21 +176,19 @@ def read_sms(root: Path | None = None) -> list[tuple[str, str]]:
     path = next((p for p in candidates if p.is_file()), None)
     if path is None:
         raise ExplainerError(
-            f"the SMS Spam Collection is missing: put the file {SMS_FILE} (UCI's 'SMS Spam Collection v.1') "
-            f"in {root / 'sms'} or pass --data-dir ROOT.")
+            _("the SMS Spam Collection is missing: put the file {SMS_FILE} (UCI's 'SMS Spam Collection v.1') in {root_sms} or pass --data-dir ROOT.").format(SMS_FILE=SMS_FILE, root_sms=root / 'sms'))
     pairs = []
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             label, tab, text = line.rstrip("\n").partition("\t")
             if not tab or label not in ("ham", "spam"):
-                raise ExplainerError(f"{path} line {number} is not 'ham<TAB>text' or 'spam<TAB>text'.")
+                raise ExplainerError(_("{path} line {number} is not 'ham<TAB>text' or 'spam<TAB>text'.").format(path=path, number=number))
             pairs.append((label, text))
     # a file cut short still parses line by line: only its checksum tells
     if md5(path) != SMS_MD5:
         size = path.stat().st_size
         cut = f"; it has {size:,} of the {SMS_BYTES:,} bytes, so it is truncated" if size < SMS_BYTES else ""
-        raise ExplainerError(f"{path} fails its MD5 check (expected {SMS_MD5}){cut}; "
-                             "replace it with UCI's original file.")
+        raise ExplainerError(_("{path} fails its MD5 check (expected {SMS_MD5}){cut}; replace it with UCI's original file.").format(path=path, SMS_MD5=SMS_MD5, cut=cut))
     return pairs
 
 

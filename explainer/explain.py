@@ -13,6 +13,7 @@ at once with "… and N more paths". The total is the gradient the backward walk
 (`graph[wrt].grad`); the paths explain it, they do not recompute it.
 """
 from __future__ import annotations
+from explainer.i18n import gettext, ngettext
 
 import math
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ class Explanation:
         out = []
         for i, p in enumerate(self.paths, 1):
             if len(self.paths) > 1:
-                out.append(f"path {i} ({' ← '.join(p.names)}):")
+                out.append(gettext("path {i} ({route}):").format(i=i, route=" ← ".join(p.names)))
             out += ["  " + line for line in explain_tensor.lines(self.graph, p.edges, self.output, "")]
         if self.more:
             out.append(self._more_text())
@@ -80,8 +81,8 @@ class Explanation:
 
     def _more_text(self) -> str:
         if self.exact:
-            return f"… and {self.more} more path" + ("" if self.more == 1 else "s")
-        return "… and more than 10^30 more paths"
+            return ngettext("… and {more} more path", "… and {more} more paths", self.more).format(more=self.more)
+        return gettext("… and more than 10^30 more paths")
 
     @property
     def head(self) -> str:
@@ -123,11 +124,11 @@ class Explanation:
         if len(self.paths) == 1 and self.more == 0:
             return [self.text()]
         head = self.head
-        many = f"{self.count}" if self.exact else "more than 10^30"
-        lines = [f"{head} sums {many} paths:"]
+        many = f"{self.count}" if self.exact else gettext("more than 10^30")
+        lines = [gettext("{head} sums {many} paths:").format(head=head, many=many)]
         for i, p in enumerate(self.paths, 1):
             route = " ← ".join(p.names)
-            lines.append(f"path {i} ({route}): " + _chain(None, p.symbolic, p.numeric, _value(p.value)))
+            lines.append(gettext("path {i} ({route}):").format(i=i, route=route) + " " + _chain(None, p.symbolic, p.numeric, _value(p.value)))
         if self.more:
             lines.append(self._more_text())
             lines.append(f"{head} = {value_text(self.total)}")
@@ -160,8 +161,7 @@ def explain(graph: Graph, wrt: str, limit: int = LIMIT) -> Explanation:
     into = _edges_into(graph)
     counts = _count_paths(graph, into, target.id)
     if counts[output.id] == 0:
-        raise ExplainerError(f"no gradient flows from {output.name} to {wrt!r}: it is a constant "
-                             "or depends only on constants")
+        raise ExplainerError(gettext("no gradient flows from {output_name} to {wrt!r}: it is a constant or depends only on constants").format(output_name=output.name, wrt=wrt))
     paths = _first_paths(graph, into, counts, target.id, limit)
     on_path = _on_path(graph, into, counts, target.id)
     edge_ids = frozenset(i for i, e in enumerate(graph.edges)

@@ -9,6 +9,7 @@ A rule is the registry's text for the op with `grad` written as the gradient arr
 sub-expression: never t1).
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import re
 
@@ -55,7 +56,7 @@ def rule(graph, edge, output: str) -> str:
     if op is None:     # a node read from torch: its edge's text, or its grad_fn's name
         if edge.text:
             return f"{head} = {_with_upstream(edge.text, upstream)}"
-        return f"{head} = VJP of {dst.op}({upstream})"
+        return _("{head} = VJP of {op}({upstream})").format(head=head, op=dst.op, upstream=upstream)
     operands = [printed[i] for i in dst.inputs]
     if op.elementwise:
         local = edge.text
@@ -71,7 +72,7 @@ def rule(graph, edge, output: str) -> str:
             local = op.text[min(edge.index, len(op.text) - 1)].format(*operands, out=printed[dst.id])
         text = {"1": upstream, "-1": f"-{upstream}"}.get(local, f"{upstream} ⊙ {_grouped(local)}")
         if _shape(src.value) != _shape(dst.value):
-            text = f"{text}, summed to {shape_text(_shape(src.value))}"
+            text = _("{text}, summed to {shape}").format(text=text, shape=shape_text(_shape(src.value)))
         return f"{head} = {text}"
     template = op.text[0] if op.arity == -1 else op.text[edge.index]
     index_names = [printed[edge.src]] if op.arity == -1 else operands

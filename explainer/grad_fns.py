@@ -11,6 +11,7 @@ taken from the tensors torch saved for them.
     READERS["TanhBackward0"](reader) -> our engine's Tensor(s) for that grad_fn's output(s)
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 from typing import Callable
 
@@ -384,9 +385,9 @@ def _lstm_layer(r):
 
 
 def unreadable(name: str, why: str) -> ExplainerError:
-    return ExplainerError(f"from_torch cannot read torch's {name}: {why}")
+    return ExplainerError(_("from_torch cannot read torch's {name}: {why}").format(name=name, why=why))
 
 
 def unknown(name: str) -> ExplainerError:
     known = ", ".join(sorted(n for n in READERS))
-    return ExplainerError(f"from_torch cannot read torch's {name} yet; it reads: {known}")
+    return ExplainerError(_("from_torch cannot read torch's {name} yet; it reads: {known}").format(name=name, known=known))

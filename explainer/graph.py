@@ -9,6 +9,7 @@ records (`Node`, `Edge`, `Step`) that the renderers, the explanation, the animat
 check read. Node ids are positions in topological order, never `id()`, so output is deterministic.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import re
 from dataclasses import dataclass, field
@@ -240,7 +241,7 @@ class Graph:
         except KeyError:
             known = ", ".join(n.name for n in self.nodes if n.kind != "const")
             from .errors import ExplainerError
-            raise ExplainerError(f"no node named {name!r}; the graph has: {known}") from None
+            raise ExplainerError(_("no node named {name!r}; the graph has: {known}").format(name=name, known=known)) from None
 
     @property
     def output_node(self) -> Node:

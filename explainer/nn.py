@@ -4,6 +4,7 @@ Parameters are registered by assignment (`self.fc1 = Linear(784, 28)`) and named
 them (`fc1.weight`, `0.bias`), so state dicts and pictures read the same in both engines.
 """
 from __future__ import annotations
+from explainer.i18n import gettext
 
 import math
 from collections import OrderedDict
@@ -44,8 +45,7 @@ class Module:
     def __setattr__(self, name: str, value) -> None:
         params = self.__dict__.get("_parameters")
         if params is None:
-            raise ExplainerError(f"cannot assign {name!r} before Module.__init__() call; "
-                                 f"call super().__init__() first in your __init__")
+            raise ExplainerError(gettext("cannot assign {name!r} before Module.__init__() call; call super().__init__() first in your __init__").format(name=name))
         buffers = self.__dict__.get("_buffers", {})
         if name in buffers and not isinstance(value, (Parameter, Module)):
             buffers[name] = value                        # assigning a tensor to a buffer keeps it one
@@ -82,8 +82,7 @@ class Module:
         setattr(self, name, module)
 
     def forward(self, *args, **kwargs):
-        raise ExplainerError(f"{type(self).__name__} has no forward(); define forward(self, x) "
-                             f"and return the output")
+        raise ExplainerError(gettext("{name__} has no forward(); define forward(self, x) and return the output").format(name__=type(self).__name__))
 
     def __call__(self, *args, **kwargs):
         scopes.enter(self, args)   # every node forward makes is tagged with this call (scopes.py)
@@ -93,8 +92,7 @@ class Module:
         finally:
             scopes.leave(self, args, out)
         if out is None:   # one of the tutorials' bugs: a forward without `return`
-            raise ExplainerError(f"{type(self).__name__}.forward() returned None; "
-                                 f"end it with `return` and the output")
+            raise ExplainerError(gettext("{name__}.forward() returned None; end it with `return` and the output").format(name__=type(self).__name__))
         return out
 
     # -- walking the module tree (iteratively) ---------------------------------------------------
@@ -233,8 +231,7 @@ class Module:
             value = np.asarray(state[name].value if isinstance(state[name], Tensor) else state[name])
             if value.shape != p.value.shape:
                 raise ExplainerError(
-                    f"size mismatch for {name}: copying a param with shape {list(value.shape)} from "
-                    f"checkpoint, the shape in current model is {list(p.value.shape)}.")
+                    gettext("size mismatch for {name}: copying a param with shape {value_shape} from checkpoint, the shape in current model is {value_shape2}.").format(name=name, value_shape=list(value.shape), value_shape2=list(p.value.shape)))
             p.value[...] = value                          # in place: optimisers keep their arrays
         return missing, unexpected
 
@@ -383,16 +380,14 @@ def _conv_pairs(**sizes) -> dict:
     pairs = {}
     for name, v in sizes.items():
         if isinstance(v, (set, frozenset)):
-            raise ExplainerError(f"{name} must be an int or a tuple, not the set {v} "
-                                 f"(write (3, 5), with round brackets)")
+            raise ExplainerError(gettext("{name} must be an int or a tuple, not the set {v} (write (3, 5), with round brackets)").format(name=name, v=v))
         pairs[name] = v if isinstance(v, str) else (v, v) if isinstance(v, int) else tuple(v)
     return pairs
 
 
 def _check_groups(in_channels: int, out_channels: int, groups: int) -> None:
     if groups < 1 or in_channels % groups or out_channels % groups:
-        raise ExplainerError(f"groups={groups} must divide both in_channels ({in_channels}) and "
-                             f"out_channels ({out_channels})")
+        raise ExplainerError(gettext("groups={groups} must divide both in_channels ({in_channels}) and out_channels ({out_channels})").format(groups=groups, in_channels=in_channels, out_channels=out_channels))
 
 
 def _same_padding(padding, kernel, stride, dilation):
@@ -402,13 +397,11 @@ def _same_padding(padding, kernel, stride, dilation):
     if padding != "same":
         return padding
     if stride not in (1, (1, 1)):
-        raise ExplainerError("padding='same' is not supported for strided convolutions; "
-                             "give the padding as a number")
+        raise ExplainerError(gettext("padding='same' is not supported for strided convolutions; give the padding as a number"))
     d = (dilation, dilation) if isinstance(dilation, int) else tuple(dilation)
     total = [di * (k - 1) for di, k in zip(d, kernel)]
     if any(t % 2 for t in total):
-        raise ExplainerError(f"padding='same' with kernel {kernel} would pad one side more than "
-                             f"the other; use an odd kernel size or give the padding as numbers")
+        raise ExplainerError(gettext("padding='same' with kernel {kernel} would pad one side more than the other; use an odd kernel size or give the padding as numbers").format(kernel=kernel))
     return (total[0] // 2, total[1] // 2)
 
 

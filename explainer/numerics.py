@@ -15,6 +15,7 @@ whose contribution is not finite: the chain-rule step that made it) — and says
 (the scalar engine's sqrt at 0: 1/(2√0)), for an error message instead of a traceback.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 from contextlib import contextmanager
 
@@ -47,21 +48,24 @@ class NonFinite:
 
     @property
     def message(self) -> str:
-        elements = f" ({self.count:,} of {self.size:,} elements)" if self.size > 1 else ""
+        elements = _(" ({count:,} of {size:,} elements)").format(count=self.count, size=self.size) if self.size > 1 else ""
         node = self.node
         if self.where == "value":
-            what = f"{node.op}({', '.join(self.input_names)})" if node.op else "an input"
-            return (f"{self.kind} first appears in the forward pass at node {node.name!r} = {what}"
-                    f"{elements}")
+            what = f"{node.op}({', '.join(self.input_names)})" if node.op else _("an input")
+            return _("{kind} first appears in the forward pass at node {name!r} = {what}{elements}").format(
+                kind=self.kind, name=node.name, what=what, elements=elements)
         step = ""
         if self.via is not None:
-            rule = f", local derivative {self.local_text}" if self.local_text else ""
-            step = f", in the backward step through {self.via.name!r} ({self.via.op}{rule})"
-        return f"{self.kind} first appears in the backward pass in the gradient of {node.name!r}{elements}{step}"
+            rule = _(", local derivative {text}").format(text=self.local_text) if self.local_text else ""
+            step = _(", in the backward step through {name!r} ({op}{rule})").format(name=self.via.name, op=self.via.op,
+                                                                                   rule=rule)
+        return _("{kind} first appears in the backward pass in the gradient of {name!r}{elements}{step}").format(
+            kind=self.kind, name=node.name, elements=elements, step=step)
 
     def warning(self) -> str:
         """The one line a command prints before drawing or explaining such a graph."""
-        return f"warning: {self.message}; what is computed from it means nothing, and the check counts it as a mismatch"
+        return _("warning: {message}; what is computed from it means nothing, and the check counts it as a mismatch").format(
+            message=self.message)
 
 
 def first_nonfinite(graph) -> NonFinite | None:
@@ -161,5 +165,4 @@ def _undefined(Graph, Node, Edge, order, names, node, index) -> ExplainerMathErr
     at = ", ".join(f"{refs[i]} = {fmt(order[i].value)}" for i in nodes[here].inputs
                    if refs[i] != fmt(order[i].value))  # not the constants: they say their value
     return ExplainerMathError(
-        f"the gradient is undefined at {refs[here]}: its local derivative "
-        f"∂{grouped(refs[here])}/∂{grouped(refs[x])} = {text} is infinite or undefined at {at}")
+        _("the gradient is undefined at {refs_here}: its local derivative ∂{refs_here2}/∂{refs_x} = {text} is infinite or undefined at {at}").format(refs_here=refs[here], refs_here2=grouped(refs[here]), refs_x=grouped(refs[x]), text=text, at=at))

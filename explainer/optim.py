@@ -5,6 +5,7 @@ array per parameter, so a training step allocates almost nothing. The formulas f
 single-tensor implementations line by line; the comments show the torch line each one mirrors.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import copy
 import math
@@ -22,7 +23,7 @@ class Optimizer:
         self.param_groups: list[dict] = []
         params = list(params)
         if not params:
-            raise ExplainerError("optimizer got an empty parameter list")
+            raise ExplainerError(_("optimizer got an empty parameter list"))
         if not isinstance(params[0], dict):
             params = [{"params": params}]
         for group in params:
@@ -81,8 +82,7 @@ class Optimizer:
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups) or any(
                 len(g["params"]) != len(o["params"]) for g, o in zip(groups, self.param_groups)):
-            raise ExplainerError("loaded state dict has a different number of parameters or "
-                                 "parameter groups than this optimizer")
+            raise ExplainerError(_("loaded state dict has a different number of parameters or parameter groups than this optimizer"))
         params = [p for g in self.param_groups for p in g["params"]]
         for saved, own in zip(groups, self.param_groups):
             own.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
@@ -95,7 +95,7 @@ class Optimizer:
 
 def _check(value, name: str, low: float = 0.0) -> None:
     if not value >= low:
-        raise ExplainerError(f"Invalid {name}: {value}")
+        raise ExplainerError(_("Invalid {name}: {value}").format(name=name, value=value))
 
 
 def _scratch(state: dict, param: np.ndarray) -> np.ndarray:
@@ -116,7 +116,7 @@ class SGD(Optimizer):
         _check(momentum, "momentum value")
         _check(weight_decay, "weight_decay value")
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ExplainerError("Nesterov momentum requires a momentum and zero dampening")
+            raise ExplainerError(_("Nesterov momentum requires a momentum and zero dampening"))
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
 
@@ -143,7 +143,7 @@ class Adam(Optimizer):
         _check(eps, "epsilon value")
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
-                raise ExplainerError(f"Invalid beta parameter at index {i}: {beta}")
+                raise ExplainerError(_("Invalid beta parameter at index {i}: {beta}").format(i=i, beta=beta))
         _check(weight_decay, "weight_decay value")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad))

@@ -7,6 +7,7 @@ The methods named after functions (`x.exp()`, `x.leaky_relu(0.2)`) are made from
 elementwise functions at the end of this file: a new op there is a new method here.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import math
 import operator
@@ -152,8 +153,7 @@ class Scalar:
         (a number or Scalar, 1 by default) seeds the walk: the grads are then gradient·d(self)/d(node)."""
         seed = gradient if gradient.__class__ is float else _number(gradient)
         if seed is None:
-            raise ExplainerError(f"backward(gradient) takes a number or a Scalar, not "
-                                 f"{type(gradient).__name__}")
+            raise ExplainerError(_("backward(gradient) takes a number or a Scalar, not {gradient___name__}").format(gradient___name__=type(gradient).__name__))
         try:
             walk = backpropagate(self, seed)
         except (ArithmeticError, ValueError) as exc:  # 1/(2√x) at x = 0: say where, in one sentence
@@ -231,17 +231,17 @@ def domain_message(op: Op, values: list[float], exc: Exception) -> str:
     """One sentence saying which arithmetic is undefined, with the numbers."""
     args = ", ".join(fmt(v) for v in values)
     if op.name == "div" and values[1] == 0:
-        return f"division by zero: {fmt(values[0])} / 0 is undefined"
+        return _("division by zero: {x} / 0 is undefined").format(x=fmt(values[0]))
     if op.name == "log":
-        return f"log of a non-positive number: log({args}) is undefined"
+        return _("log of a non-positive number: log({args}) is undefined").format(args=args)
     if op.name == "sqrt":
-        return f"square root of a negative number: sqrt({args}) is not real"
+        return _("square root of a negative number: sqrt({args}) is not real").format(args=args)
     if op.name == "pow" and isinstance(exc, (ValueError, ZeroDivisionError)):
-        return f"power is undefined: ({fmt(values[0])})^({fmt(values[1])}) is not a real number"
+        return _("power is undefined: ({x})^({y}) is not a real number").format(x=fmt(values[0]), y=fmt(values[1]))
     if isinstance(exc, OverflowError):
         shown = f" {op.symbol} ".join(fmt(v) for v in values) if op.arity == 2 else f"{op.name}({args})"
-        return f"overflow: {shown} is too large for a 64-bit float"
-    return f"{op.name}({args}) is undefined"
+        return _("overflow: {shown} is too large for a 64-bit float").format(shown=shown)
+    return _("{op}({args}) is undefined").format(op=op.name, args=args)
 
 
 # -- methods made from the registry: x.exp(), x.relu(), x.leaky_relu(0.2), … ---------------------

@@ -10,6 +10,7 @@ same graph: a training loop makes one graph, called once per step); the rest are
 script that raises keeps what it recorded before.
 """
 from __future__ import annotations
+from explainer.i18n import gettext
 
 import runpy
 import sys
@@ -207,8 +208,7 @@ def _alias_torch() -> dict:
     try:
         from . import torch as namespace
     except ImportError:
-        raise ExplainerError("--engine explainer needs explainer.torch, the torch-shaped namespace, "
-                             "which this install lacks; use --engine torch") from None
+        raise ExplainerError(gettext("--engine explainer needs explainer.torch, the torch-shaped namespace, which this install lacks; use --engine torch")) from None
     aliases = namespace.modules()
     previous = {name: sys.modules.get(name) for name in list(sys.modules)
                 if name == "torch" or name.startswith("torch.")}
@@ -227,17 +227,16 @@ def _restore_torch(previous: dict) -> None:
 def check_script(script: Path, engine: str, max_graphs: int) -> None:
     """One sentence for each way the command line can be wrong, before anything runs."""
     if engine not in ENGINES:
-        raise ExplainerError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
+        raise ExplainerError(gettext("unknown engine {engine!r}; use one of: {ENGINES}").format(engine=engine, ENGINES=', '.join(ENGINES)))
     if max_graphs < 1:
-        raise ExplainerError(f"--max-graphs must be at least 1, not {max_graphs}")
+        raise ExplainerError(gettext("--max-graphs must be at least 1, not {max_graphs}").format(max_graphs=max_graphs))
     if not script.is_file():
-        raise ExplainerError(f"no file {script}: explainer run takes the path of a Python script")
+        raise ExplainerError(gettext("no file {script}: explainer run takes the path of a Python script").format(script=script))
     if engine == "explainer":
         import importlib.util
 
         if importlib.util.find_spec("explainer.torch") is None:
-            raise ExplainerError("--engine explainer needs explainer.torch, the torch-shaped namespace, "
-                                 "which this install lacks; use --engine torch")
+            raise ExplainerError(gettext("--engine explainer needs explainer.torch, the torch-shaped namespace, which this install lacks; use --engine torch"))
 
 
 def run_script(script: Path, args: list[str], engine: str = "torch", max_graphs: int = 5) -> RunLog:

@@ -8,6 +8,7 @@ renderer can draw what torch built.
 torch is imported inside the functions, never at module import: the CLI must start fast.
 """
 from __future__ import annotations
+from explainer.i18n import gettext
 
 import math
 
@@ -99,9 +100,7 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
     import torch
 
     if not isinstance(output, torch.Tensor) or output.grad_fn is None:
-        raise ExplainerError("from_torch needs a tensor computed from tensors that require grad "
-                             "(its grad_fn is None): set requires_grad=True on an input or "
-                             "parameter and compute it again")
+        raise ExplainerError(gettext("from_torch needs a tensor computed from tensors that require grad (its grad_fn is None): set requires_grad=True on an input or parameter and compute it again"))
     from .graph import topological_order
     from .tensor import enable_grad
 

@@ -6,6 +6,7 @@ whitelisted functions: `pi/3`, `2π`, `sqrt(2)`, `1e-3`) or a bracketed nested l
 don't separate values.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import re
 
@@ -33,7 +34,7 @@ def parse_values(text: str, *, max_length: int | None = None) -> dict[str, float
     """'a=5,b=3,c=2' → {'a': 5.0, 'b': 3.0, 'c': 2.0}; 'x=[[1,2],[3,4]]' → {'x': 2×2 array}."""
     max_length = limits.MAX_LENGTH if max_length is None else max_length
     if len(text) > max_length:
-        raise ValuesError(f"the values are {len(text):,} characters long; the limit is {max_length:,}")
+        raise ValuesError(_("the values are {length:,} characters long; the limit is {max_length:,}").format(length=len(text), max_length=max_length))
     values: dict[str, float | np.ndarray] = {}
     for item in _split(text):
         if not item.strip():
@@ -41,13 +42,13 @@ def parse_values(text: str, *, max_length: int | None = None) -> dict[str, float
         name, equals, value = item.partition("=")
         name, value = name.strip(), value.strip()
         if not equals or not value:
-            raise ValuesError(f"{item.strip()!r} needs a value: write NAME=VALUE, e.g. a=5")
+            raise ValuesError(_("{item!r} needs a value: write NAME=VALUE, e.g. a=5").format(item=item.strip()))
         if not is_variable_name(name):
-            raise ValuesError(f"{name!r} is not a variable name: use a letter, then letters, digits or '_'")
+            raise ValuesError(_("{name!r} is not a variable name: use a letter, then letters, digits or '_'").format(name=name))
         if name in FUNCTIONS:
-            raise ValuesError(f"{name!r} is a function, so it cannot be a variable; rename it")
+            raise ValuesError(_("{name!r} is a function, so it cannot be a variable; rename it").format(name=name))
         if name in values:
-            raise ValuesError(f"{name!r} is given twice")
+            raise ValuesError(_("{name!r} is given twice").format(name=name))
         values[name] = _array(name, value) if value.startswith("[") else _number(name, value)
     return values
 
@@ -62,12 +63,12 @@ def _split(text: str) -> list[str]:
         elif ch in "])":
             depth -= 1
             if depth < 0:
-                raise ValuesError(f"{ch!r} at position {m.start() + 1} closes nothing")
+                raise ValuesError(_("{ch!r} at position {m_start} closes nothing").format(ch=ch, m_start=m.start() + 1))
         elif depth == 0:
             items.append(text[start:m.start()])
             start = m.end()
     if depth > 0:
-        raise ValuesError("a '[' or '(' in the values is never closed")
+        raise ValuesError(_("a '[' or '(' in the values is never closed"))
     items.append(text[start:])
     return items
 
@@ -78,7 +79,7 @@ def _number(name: str, text: str) -> float:
     else:
         number = _constant_expression(name, text)
     if not np.isfinite(number):
-        raise ValuesError(f"the value of {name!r} is too large for a 64-bit float: {text}")
+        raise ValuesError(_("the value of {name!r} is too large for a 64-bit float: {text}").format(name=name, text=text))
     return number
 
 
@@ -86,17 +87,15 @@ def _constant_expression(name: str, text: str) -> float:
     try:
         program = parse(text)
     except ExpressionError as exc:
-        raise ValuesError(f"cannot read the value of {name!r} ({text!r}): "
-                          f"{str(exc).splitlines()[0]}") from None
+        raise ValuesError(_("cannot read the value of {name!r} ({text!r}): {exc_splitlines}").format(name=name, text=text, exc_splitlines=str(exc).splitlines()[0])) from None
     if len(program.statements) > 1 or program.output.target is not None:
-        raise ValuesError(f"the value of {name!r} must be one expression, not {text!r}")
+        raise ValuesError(_("the value of {name!r} must be one expression, not {text!r}").format(name=name, text=text))
     try:
         return float(evaluate(program, {}).value)
     except UnknownNameError as exc:
-        raise ValuesError(f"the value of {name!r} may use numbers, pi, π and e, but not "
-                          f"{exc.name!r}") from None
+        raise ValuesError(_("the value of {name!r} may use numbers, pi, π and e, but not {exc_name!r}").format(name=name, exc_name=exc.name)) from None
     except ExplainerError as exc:   # the arithmetic itself, e.g. 1/0, or mean(...) of a number
-        raise ValuesError(f"cannot compute the value of {name!r}: {exc}") from None
+        raise ValuesError(_("cannot compute the value of {name!r}: {exc}").format(name=name, exc=exc)) from None
 
 
 def _array(name: str, text: str) -> np.ndarray:
@@ -107,16 +106,16 @@ def _array(name: str, text: str) -> np.ndarray:
     for m in _ARRAY_PIECES.finditer(text):
         piece = m.group()
         if root is not None and piece.strip():
-            raise ValuesError(f"unexpected {piece.strip()!r} after the array of {name!r}")
+            raise ValuesError(_("unexpected {piece!r} after the array of {name!r}").format(piece=piece.strip(), name=name))
         if piece == "[":
             if len(stack) >= MAX_DIMENSIONS:
-                raise ValuesError(f"the array of {name!r} has more than {MAX_DIMENSIONS} dimensions")
+                raise ValuesError(_("the array of {name!r} has more than {MAX_DIMENSIONS} dimensions").format(name=name, MAX_DIMENSIONS=MAX_DIMENSIONS))
             stack.append([])
             expect_item = True
         elif piece == "]":
             row = stack.pop()
             if expect_item and row:
-                raise ValuesError(f"the array of {name!r} has an empty entry before ']'")
+                raise ValuesError(_("the array of {name!r} has an empty entry before ']'").format(name=name))
             if stack:
                 stack[-1].append(row)
             else:
@@ -124,19 +123,19 @@ def _array(name: str, text: str) -> np.ndarray:
             expect_item = False
         elif piece == ",":
             if expect_item:
-                raise ValuesError(f"the array of {name!r} has an empty entry before ','")
+                raise ValuesError(_("the array of {name!r} has an empty entry before ','").format(name=name))
             expect_item = True
         elif piece.strip():
             if not stack or not expect_item:
-                raise ValuesError(f"the array of {name!r} needs ',' between entries, near {piece.strip()!r}")
+                raise ValuesError(_("the array of {name!r} needs ',' between entries, near {piece!r}").format(name=name, piece=piece.strip()))
             stack[-1].append(_number(name, piece.strip()))
             expect_item = False
     if root is None:
-        raise ValuesError(f"the array of {name!r} is never closed with ']'")
+        raise ValuesError(_("the array of {name!r} is never closed with ']'").format(name=name))
     try:
         array = np.array(root, dtype=np.float64)
     except ValueError:
-        raise ValuesError(f"the array of {name!r} is ragged: every row needs the same number of entries") from None
+        raise ValuesError(_("the array of {name!r} is ragged: every row needs the same number of entries").format(name=name)) from None
     if array.size == 0:
-        raise ValuesError(f"the array of {name!r} is empty")
+        raise ValuesError(_("the array of {name!r} is empty").format(name=name))
     return array

@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The slow fuzz suites draw from this seed: fresh for each run unless given (CI fixes one per run),
 # printed in the header so that `EXPLAINER_FUZZ_SEED=N make test-slow` replays a failure.
+# The suite checks English text; tests of Chinese (tests/test_i18n.py) ask for it explicitly.
+os.environ["EXPLAINER_LANG"] = "en"
 os.environ.setdefault("EXPLAINER_FUZZ_SEED", str(random.SystemRandom().randrange(2**32)))
 
 

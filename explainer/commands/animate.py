@@ -1,5 +1,6 @@
 """animate: the step-through page for a classroom projector."""
 from __future__ import annotations
+from explainer.i18n import _
 
 from pathlib import Path
 
@@ -32,13 +33,14 @@ def animate(
     from explainer.render.animate import THEMES, write_page
 
     if output.suffix.lower() not in (".html", ".htm"):
-        raise ExplainerError(f"the page is HTML: give -o a name ending in .html, not {output.name!r}")
+        raise ExplainerError(_("the page is HTML: give -o a name ending in .html, not {output_name!r}").format(output_name=output.name))
     if theme not in THEMES:
-        raise ExplainerError(f"unknown theme {theme!r}; choose one of: {', '.join(THEMES)}")
+        raise ExplainerError(_("unknown theme {theme!r}; choose one of: {THEMES}").format(theme=theme, THEMES=', '.join(THEMES)))
     require_dot()
     traced = load(expression, at, model, use_torch, input_shape, loss)
     path = write_page(traced.graph, output, quiz=quiz, theme=theme, title=traced.source or None)
-    console.print(f"wrote {path}  ({len(traced.graph.steps)} backward steps; open it in a browser)")
+    console.print(_("wrote {path}  ({steps} backward steps; open it in a browser)").format(
+        path=path, steps=len(traced.graph.steps)))
 
 
 def register(app: typer.Typer) -> None:

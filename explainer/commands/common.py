@@ -1,5 +1,6 @@
 """What every command shares: the console, the --at option, JSON output."""
 from __future__ import annotations
+from explainer.i18n import _
 
 import json
 import sys
@@ -60,21 +61,21 @@ def load(expression: str | None, at: str, model: str | None = None, use_torch: b
 
     if model is None:
         if use_torch:
-            raise ExplainerError("--torch draws a built-in model's torch graph: add --model NAME")
+            raise ExplainerError(_("--torch draws a built-in model's torch graph: add --model NAME"))
         if input_shape is not None or loss is not None:
-            raise ExplainerError("--input-shape and --loss go with --model NAME")
+            raise ExplainerError(_("--input-shape and --loss go with --model NAME"))
         if not expression:
-            raise ExplainerError('give an expression, e.g. "J = 3(a + bc)", or --model NAME')
+            raise ExplainerError(_("give an expression, e.g. \"J = 3(a + bc)\", or --model NAME"))
         return trace_text(expression, at)
     if expression:
-        raise ExplainerError("give either an expression or --model, not both")
+        raise ExplainerError(_("give either an expression or --model, not both"))
     from explainer.models import get_model
 
     chosen = get_model(model, input_shape, loss)
     if not use_torch and chosen.build is not None:
         return trace(chosen.build())
     if chosen.build_torch is None:
-        raise ExplainerError(f"--torch draws a torch module's graph; {model} is written with explainer's nn")
+        raise ExplainerError(_("--torch draws a torch module's graph; {model} is written with explainer's nn").format(model=model))
     from explainer.torchbridge import from_torch
 
     output, params, *named = chosen.build_torch()

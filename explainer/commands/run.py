@@ -1,5 +1,6 @@
 """run: your own script, every backward pass it makes drawn and checked in a gallery."""
 from __future__ import annotations
+from explainer.i18n import _
 
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def run(
     require_dot()
     log = run_script(script, list(args or []), engine, max_graphs)
     index = write_gallery(out, log)
-    stderr.print(f"explainer: {summary_line(log)}; wrote {index}", highlight=False)
+    stderr.print(_("explainer: {summary}; wrote {index}").format(summary=summary_line(log), index=index), highlight=False)
     if log.exit_code:
         raise typer.Exit(log.exit_code)
 

@@ -1,5 +1,7 @@
 """render, check, explain, demo: the scalar explainer's commands."""
 from __future__ import annotations
+from explainer.i18n import _
+from explainer.i18n import N_, _, language
 
 import html
 import json
@@ -57,7 +59,7 @@ def render(
     warn_nonfinite(traced)
     path = traced.render(output, view=view, explain=explain, collapse=collapse, max_nodes=max_nodes,
                          depth=depth, rankdir=rankdir)
-    console.print(f"wrote {path}")
+    console.print(_("wrote {path}").format(path=path))
 
 
 def check(
@@ -82,7 +84,7 @@ def check(
     from explainer.check import require_scalar_output
 
     if grad_output is not None and model is not None:
-        raise ExplainerError("--grad-output is for an expression's output, not a built-in model")
+        raise ExplainerError(_("--grad-output is for an expression's output, not a built-in model"))
     traced = load(expression, at, model, use_torch, input_shape, loss) if grad_output is None else \
         trace_text(expression or "", at, grad_output)
     if grad_output is None:
@@ -93,9 +95,9 @@ def check(
     else:
         console.print(report.table())
         if report.nonfinite is not None:  # the table's caption names the node
-            verdict = "[red]not ok: the graph holds inf or nan[/]"
+            verdict = _("[red]not ok: the graph holds inf or nan[/]")
         else:
-            verdict = "[green]torch agrees with every gradient[/]" if report.ok else "[red]MISMATCH with torch[/]"
+            verdict = _("[green]torch agrees with every gradient[/]") if report.ok else _("[red]MISMATCH with torch[/]")
         console.print(verdict)
     if not report.ok:
         raise typer.Exit(1)
@@ -143,7 +145,7 @@ def demo(
     pictures = []
     for view in VIEWS:
         path = traced.render(out / f"{view}.svg", view=view)
-        pictures.append((f"{view} view", path))
+        pictures.append((_("{view} view").format(view=_(view)), path))
     leaves = [n.name for n in traced.graph.leaves()]
     explanations = []
     for leaf in leaves:
@@ -161,8 +163,8 @@ def demo(
     index.write_text(_gallery(traced, pictures, explanations, report), encoding="utf-8")
     console.print(report.table())
     console.print("\n".join(explanations), highlight=False)
-    verdict = "torch agrees with every gradient" if report.ok else "MISMATCH with torch"
-    console.print(f"{verdict}\nopen {index.resolve()}")
+    verdict = _("torch agrees with every gradient") if report.ok else _("MISMATCH with torch")
+    console.print(verdict + "\n" + _("open {path}").format(path=index.resolve()))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -177,7 +179,7 @@ def _check_view(view: str) -> None:
     from explainer.errors import ExplainerError
 
     if view not in VIEWS:
-        raise ExplainerError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+        raise ExplainerError(_("unknown view {view!r}; choose one of: {VIEWS}").format(view=view, VIEWS=', '.join(VIEWS)))
 
 
 def _gallery(traced, pictures, explanations, report) -> str:
@@ -193,23 +195,30 @@ def _gallery(traced, pictures, explanations, report) -> str:
         f"<figure><figcaption>{html.escape(caption)}</figcaption>{_inline_svg(path)}</figure>"
         for caption, path in pictures
     )
-    verdict = "torch.autograd agrees with every gradient" if report.ok else "torch.autograd DISAGREES"
+    verdict = _("torch.autograd agrees with every gradient") if report.ok else _("torch.autograd DISAGREES")
+    e = {key: html.escape(_(text)) for key, text in _GALLERY.items()}
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>explainer — {html.escape(traced.source)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
+<html lang="{language()}"><head><meta charset="utf-8"><title>explainer — {html.escape(traced.source)}</title>
+<style>body{{font-family:system-ui,"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
 figure{{margin:2em 0}} figcaption{{font-weight:600;margin-bottom:.5em}} svg{{max-width:100%;height:auto}}
 table{{border-collapse:collapse}} td,th{{border:1px solid #999;padding:.2em .6em;text-align:right}}</style>
 </head><body>
-<h1>{html.escape(traced.source)} at {html.escape(DEFAULT_AT)}</h1>
+<h1>{html.escape(traced.source)} {e["at"]} {html.escape(DEFAULT_AT)}</h1>
 <p>{html.escape(out.name)} = {html.escape(fmt(out.value))}. {html.escape(verdict)}.</p>
-<p><a href="steps.html">Step through the forward and backward pass</a> (one frame at a time,
-with a quiz mode: steps.html).</p>
+<p><a href="steps.html">{e["steps"]}</a> {e["steps_note"]}</p>
 <pre>{html.escape(chr(10).join(explanations))}</pre>
-<table><tr><th>node</th><th>value</th><th>∂{html.escape(out.name)}/∂node (ours)</th><th>torch</th>
-<th>finite differences</th></tr>{rows}</table>
+<table><tr><th>{e["node"]}</th><th>{e["value"]}</th><th>∂{html.escape(out.name)}/∂{e["node"]} {e["ours"]}</th>
+<th>torch</th><th>{e["fd"]}</th></tr>{rows}</table>
 {figures}
 </body></html>
 """
+
+
+# the gallery's words (index.html of `explainer demo`), in the language in force
+_GALLERY = {"at": N_("at"), "steps": N_("Step through the forward and backward pass"),
+            "steps_note": N_("(one frame at a time, with a quiz mode: steps.html)."), "node": N_("node"),
+            "value": N_("value"), "ours": N_("(ours)"), "fd": N_("finite differences")}
+_VIEW_WORDS = (N_("forward"), N_("backward"), N_("both"), N_("{view} view"))
 
 
 def _inline_svg(path: Path) -> str:

@@ -13,6 +13,7 @@ import typer
 
 from explainer.examples.registry import Reporter
 from explainer.format import fmt
+from explainer.i18n import _
 
 from .common import console, print_json, stderr
 
@@ -31,14 +32,14 @@ def examples(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
         print_json({name: {"summary": e.summary, "engines": list(e.engines), "reported": e.reported,
                            "expects": e.expects, "hyper": e.hyper} for name, e in EXAMPLES.items()})
         return
-    table = Table(title="training examples: explainer train NAME", show_lines=False)
-    table.add_column("name", style="bold", no_wrap=True, min_width=max(map(len, EXAMPLES)))
-    table.add_column("engines", no_wrap=True, min_width=len("torch, explainer"))
-    table.add_column("what it does", ratio=1, overflow="fold")
+    table = Table(title=_("training examples: explainer train NAME"), show_lines=False)
+    table.add_column(_("name"), style="bold", no_wrap=True, min_width=max(map(len, EXAMPLES)))
+    table.add_column(_("engines"), no_wrap=True, min_width=len("torch, explainer"))
+    table.add_column(_("what it does"), ratio=1, overflow="fold")
     for name, example in EXAMPLES.items():
         # one line each, even in a narrow terminal: the summary is cut with an ellipsis, not wrapped
         # wrapped, never cut: 80 columns show every word
-        table.add_row(name, ", ".join(example.engines), Text(example.summary, overflow="fold"))
+        table.add_row(name, ", ".join(example.engines), Text(_(example.summary), overflow="fold"))
     console.print(table)
 
 
@@ -80,39 +81,42 @@ def train(
         print_json(result.summary())
         return
     for note in result.notes:
-        stderr.print(f"[yellow]note:[/] {note}")
+        stderr.print(_("[yellow]note:[/] {note}").format(note=note))
     console.print(summary_table(example, result))
     for plot in result.plots:   # whole paths, one a line, outside the table: copied, never cut
-        console.print(f"plot: {plot}", soft_wrap=True, highlight=False, markup=False)
+        console.print(_("plot: {plot}").format(plot=plot), soft_wrap=True, highlight=False, markup=False)
     if out is None and not quiet:
-        console.print("[dim]add --out DIR to save plots and checkpoints[/]")
+        console.print(_("[dim]add --out DIR to save plots and checkpoints[/]"))
 
 
 def summary_table(example, result):
     """The end-of-run table: our numbers, and the tutorial's figure beside them."""
     from rich.table import Table
 
-    table = Table(title=f"{result.example} ({result.engine} on {result.device})")
+    table = Table(title=_("{example} ({engine} on {device})").format(example=result.example, engine=result.engine,
+                                                                          device=result.device))
     table.add_column("")
-    table.add_column("this run", overflow="fold")
-    table.add_column("the tutorial", overflow="fold")
+    table.add_column(_("this run"), overflow="fold")
+    table.add_column(_("the tutorial"), overflow="fold")
     if result.final_loss is not None:
-        table.add_row("final loss", fmt(result.final_loss), "")
+        table.add_row(_("final loss"), fmt(result.final_loss), "")
     if result.params:
-        table.add_row("parameters", ", ".join(f"{k} = {v:.4f}" for k, v in result.params.items()), example.reported)
+        table.add_row(_("parameters"), ", ".join(f"{k} = {v:.4f}" for k, v in result.params.items()), _(example.reported))
     if result.accuracy is not None:
-        table.add_row("accuracy", f"{100 * result.accuracy:.2f}%", example.reported)
+        table.add_row(_("accuracy"), f"{100 * result.accuracy:.2f}%", _(example.reported))
     for row in result.extra.get("history", []):  # what the tutorials print after each epoch
-        table.add_row(f"epoch {row['epoch']}", f"train loss {fmt(row['train_loss'], 4)}, test loss "
-                      f"{fmt(row['test_loss'], 4)}, accuracy {100 * row['accuracy']:.2f}%", "")
+        table.add_row(_("epoch {epoch}").format(epoch=row["epoch"]),
+                      _("train loss {train}, test loss {test}, accuracy {accuracy:.2f}%").format(
+                          train=fmt(row["train_loss"], 4), test=fmt(row["test_loss"], 4),
+                          accuracy=100 * row["accuracy"]), "")
     for row in result.extra.get("epochs", []):  # gan: the means of what the tutorial prints each step
-        table.add_row(f"epoch {row['epoch']}", ", ".join(f"{k} {fmt(v, 4)}" for k, v in row.items() if k != "epoch"), "")
+        table.add_row(_("epoch {epoch}").format(epoch=row["epoch"]), ", ".join(f"{k} {fmt(v, 4)}" for k, v in row.items() if k != "epoch"), "")
     for key, value in result.extra.items():
         if key not in ("history", "epochs"):
             table.add_row(key, _short(value), "")
     if not result.params and result.accuracy is None:
-        table.add_row("expected", example.expects, example.reported)
-    table.add_row("time", f"{result.seconds:.2f} s", "")
+        table.add_row(_("expected"), _(example.expects), _(example.reported))
+    table.add_row(_("time"), f"{result.seconds:.2f} s", "")
     return table
 
 
@@ -140,7 +144,7 @@ class _RichReporter(Reporter):
 
         self.stop()
         self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("loss {task.fields[loss]}"), TextColumn("{task.fields[speed_text]}"),
+                                 TextColumn(_("loss {loss}").format(loss="{task.fields[loss]}")), TextColumn("{task.fields[speed_text]}"),
                                  TimeElapsedColumn(), TimeRemainingColumn(), console=console)
         self.task = self.progress.add_task(label, total=total, loss="…", speed_text="")
         self.pending, self.drawn, self.loss = 0, 0.0, None

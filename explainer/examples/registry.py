@@ -1,5 +1,6 @@
 """The table of training examples: what each one is, what its source reported, and how to run it."""
 from __future__ import annotations
+from explainer.i18n import _
 
 import math
 from dataclasses import dataclass, field
@@ -123,4 +124,4 @@ def get(name: str) -> Example:
     try:
         return EXAMPLES[name]
     except KeyError:
-        raise ExplainerError(f"unknown example {name!r}; known examples: {', '.join(EXAMPLES)}.") from None
+        raise ExplainerError(_("unknown example {name!r}; known examples: {EXAMPLES}.").format(name=name, EXAMPLES=', '.join(EXAMPLES))) from None

@@ -1,5 +1,6 @@
 """What every example's run shares: engine and device choice, seeding, the step loop with checkpoints."""
 from __future__ import annotations
+from explainer.i18n import _
 
 import time
 from dataclasses import dataclass
@@ -14,27 +15,25 @@ from .registry import DEVICES, ENGINES, Example, RunOptions, RunResult
 def check_options(example: Example, options: RunOptions) -> None:
     """Reject what this example cannot do, in one sentence, before any work starts."""
     if options.engine not in ENGINES:
-        raise ExplainerError(f"unknown engine {options.engine!r}; use one of: {', '.join(ENGINES)}.")
+        raise ExplainerError(_("unknown engine {options_engine!r}; use one of: {ENGINES}.").format(options_engine=options.engine, ENGINES=', '.join(ENGINES)))
     if options.engine not in example.engines:
-        raise ExplainerError(f"{example.name} runs on the {' and '.join(example.engines)} engine only, "
-                             f"not {options.engine!r}.")
+        raise ExplainerError(_("{example_name} runs on the {example_engines} engine only, not {options_engine!r}.").format(example_name=example.name, example_engines=' and '.join(example.engines), options_engine=options.engine))
     if options.device not in DEVICES:
-        raise ExplainerError(f"unknown device {options.device!r}; use one of: {', '.join(DEVICES)}.")
+        raise ExplainerError(_("unknown device {options_device!r}; use one of: {DEVICES}.").format(options_device=options.device, DEVICES=', '.join(DEVICES)))
     if options.device == "cuda" and "cuda" not in example.devices:
-        raise ExplainerError(f"{example.name} runs on the CPU only; use --device cpu or auto.")
+        raise ExplainerError(_("{example_name} runs on the CPU only; use --device cpu or auto.").format(example_name=example.name))
     for flag, value in (("--epochs", options.epochs), ("--steps", options.steps), ("--limit", options.limit)):
         if value is not None and value < 1:
-            raise ExplainerError(f"{flag} must be at least 1, not {value}.")
+            raise ExplainerError(_("{flag} must be at least 1, not {value}.").format(flag=flag, value=value))
     if example.data and options.data_dir is not None and not Path(options.data_dir).is_dir():
-        raise ExplainerError(f"--data-dir {options.data_dir} is not a folder; create it (MNIST is fetched into "
-                             f"it when online) or name the folder that holds MNIST/raw/ and sms/.")
+        raise ExplainerError(_("--data-dir {options_data_dir} is not a folder; create it (MNIST is fetched into it when online) or name the folder that holds MNIST/raw/ and sms/.").format(options_data_dir=options.data_dir))
     if options.dataset is not None and options.dataset not in example.datasets:
         raise ExplainerError(f"{example.name} takes no --dataset: it trains on one data set." if not example.datasets else
                              f"{example.name} trains on {', '.join(example.datasets)}, not --dataset {options.dataset!r}.")
     if options.resume and not example.checkpoints:
-        raise ExplainerError(f"{example.name} finishes in seconds and keeps no checkpoint; run it without --resume.")
+        raise ExplainerError(_("{example_name} finishes in seconds and keeps no checkpoint; run it without --resume.").format(example_name=example.name))
     if options.resume and options.out is None:
-        raise ExplainerError("--resume needs --out DIR, the folder that holds the checkpoint.")
+        raise ExplainerError(_("--resume needs --out DIR, the folder that holds the checkpoint."))
     if options.out is not None:
         check_writable(Path(options.out))
 
@@ -48,8 +47,7 @@ def check_writable(out: Path) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as error:
-        raise ExplainerError(f"--out {out} is not a folder this run can write to "
-                             f"({error.strerror or type(error).__name__}); choose another with --out DIR.") from None
+        raise ExplainerError(_("--out {out} is not a folder this run can write to ({error___name__}); choose another with --out DIR.").format(out=out, error___name__=error.strerror or type(error).__name__)) from None
 
 
 def setup_torch(seed: int):
@@ -65,7 +63,7 @@ def resolve_device(options: RunOptions) -> str:
     """'cpu' or 'cuda'. auto falls back to the CPU and says so; asking for a missing GPU is an error."""
     if options.engine == "explainer":
         if options.device == "cuda":
-            raise ExplainerError("the explainer engine runs on numpy, on the CPU; use --engine torch for --device cuda.")
+            raise ExplainerError(_("the explainer engine runs on numpy, on the CPU; use --engine torch for --device cuda."))
         return "cpu"
     if options.device == "cpu":
         return "cpu"
@@ -74,7 +72,7 @@ def resolve_device(options: RunOptions) -> str:
     if torch.cuda.is_available():
         return "cuda"
     if options.device == "cuda":
-        raise ExplainerError("--device cuda was asked for but torch sees no CUDA GPU; use --device cpu or auto.")
+        raise ExplainerError(_("--device cuda was asked for but torch sees no CUDA GPU; use --device cpu or auto."))
     options.reporter.note("no CUDA GPU found: running on the CPU")
     return "cpu"
 

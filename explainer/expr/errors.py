@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..errors import ExplainerError
+from ..i18n import _
 
 # Syntax errors quote the offending line; very long lines are cut to this many characters
 # either side of the column so that a 100,000-character expression gives a readable message.
@@ -22,9 +23,10 @@ class ExpressionSyntaxError(ExpressionError):
 
     def __init__(self, reason: str, text: str, offset: int):
         line, column, source = locate(text, offset)
-        where = f"line {line}, column {column}" if "\n" in text else f"column {column}"
+        where = (_("line {line}, column {column}") if "\n" in text else _("column {column}")).format(line=line, column=column)
         self.reason = reason
-        super().__init__(f"syntax error at {where}: {reason}\n{_caret(source, column)}", line, column)
+        super().__init__(_("syntax error at {where}: {reason}").format(where=where, reason=reason)
+                         + f"\n{_caret(source, column)}", line, column)
 
 
 class UnknownNameError(ExpressionError):

@@ -8,6 +8,7 @@ target, the output of a bare expression `f`, other intermediates by their source
 is short (`bc`, `a + bc`); the rest are left for the graph to call t1, t2, …
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import math
 import operator
@@ -78,19 +79,18 @@ class _Tracer:
     # -- leaves ----------------------------------------------------------------------------------
     def leaf(self, name, value):
         if not is_variable_name(name):
-            raise ExplainerError(f"{name!r} is not a variable name: use a letter, then letters, "
-                                 "digits or '_'")
+            raise ExplainerError(_("{name!r} is not a variable name: use a letter, then letters, digits or '_'").format(name=name))
         if name in FUNCTIONS:
-            raise ExplainerError(f"{name!r} is a function, so it cannot be a variable; rename it")
+            raise ExplainerError(_("{name!r} is a function, so it cannot be a variable; rename it").format(name=name))
         if self.tensor_type is None:
             try:
                 if isinstance(value, (str, bytes)):
                     raise TypeError
                 number = float(value)
             except (TypeError, ValueError):
-                raise ExplainerError(f"the value of {name!r} is not a number: {value!r}") from None
+                raise ExplainerError(_("the value of {name!r} is not a number: {value!r}").format(name=name, value=value)) from None
             if not np.isfinite(number):
-                raise ExplainerError(f"the value of {name!r} is not a finite number: {number}")
+                raise ExplainerError(_("the value of {name!r} is not a finite number: {number}").format(name=name, number=number))
             return Scalar(number, name)
         array = _as_array(name, value)
         return self.tensor_type(array, requires_grad=True, name=name)
@@ -135,8 +135,7 @@ class _Tracer:
     def count(self, node: Expr, nodes: int) -> None:
         self.built += nodes
         if self.built > self.max_nodes:
-            raise ExpressionLimitError(f"the expression builds more than {self.max_nodes:,} graph nodes "
-                                       f"(reached at column {node.column}; max_nodes)", node.line, node.column)
+            raise ExpressionLimitError(_("the expression builds more than {max_nodes:,} graph nodes (reached at column {node_column}; max_nodes)").format(max_nodes=self.max_nodes, node_column=node.column), node.line, node.column)
 
     def guard_size(self, node: Expr, op: str, left, right) -> None:
         """Refuse a tensor operation whose result would exceed max_elements, before computing it."""
@@ -145,8 +144,7 @@ class _Tracer:
         size = _result_size(op, _shape(left), _shape(right))
         if size > self.max_elements:
             raise ExpressionLimitError(
-                f"{self.source(node, 60)!r} at column {node.column} would make a tensor of {size:,} "
-                f"elements; the limit is {self.max_elements:,} (max_elements)", node.line, node.column)
+                _("{source_node!r} at column {node_column} would make a tensor of {size:,} elements; the limit is {max_elements:,} (max_elements)").format(source_node=self.source(node, 60), node_column=node.column, size=size, max_elements=self.max_elements), node.line, node.column)
 
     def apply(self, node: Expr, operands: list):
         self.count(node, 1)
@@ -155,13 +153,11 @@ class _Tracer:
         try:
             if isinstance(node, Binary):
                 if node.op == "@" and any(isinstance(x, Scalar) for x in operands):
-                    raise ExpressionError("'@' (matrix multiplication) needs "
-                                          "tensor operands, e.g. --at \"W=[[1,2],[3,4]],x=[1,1]\"",
+                    raise ExpressionError(_("'@' (matrix multiplication) needs tensor operands, e.g. --at \"W=[[1,2],[3,4]],x=[1,1]\""),
                                           node.line, node.column)
                 if node.op == "@" and any(not _shape(x) for x in operands):
                     dims = " and ".join(f"{len(_shape(x))}D" for x in operands)
-                    raise ExpressionError(f"cannot compute {self.source(node, 60)!r} at column {node.column}: "
-                                          f"both arguments to matmul need to be at least 1D, but they are {dims}",
+                    raise ExpressionError(_("cannot compute {source_node!r} at column {node_column}: both arguments to matmul need to be at least 1D, but they are {dims}").format(source_node=self.source(node, 60), node_column=node.column, dims=dims),
                                           node.line, node.column)
                 out = _BINARY[node.op](*self.coerce(*operands))
             elif isinstance(node, Unary):
@@ -174,8 +170,7 @@ class _Tracer:
             raise
         except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
             # the tensor engine's shape and type complaints, said about the user's text
-            raise ExpressionError(f"cannot compute {self.source(node, 60)!r} at column {node.column}: "
-                                  f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+            raise ExpressionError(_("cannot compute {source_node!r} at column {node_column}: {exc___name__}").format(source_node=self.source(node, 60), node_column=node.column, exc___name__=str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
                                   node.line, node.column) from None
         out.name = self.short_name(node)
         return out
@@ -192,7 +187,7 @@ class _Tracer:
     def call(self, node: Call, argument):
         function = FUNCTIONS[node.function]
         if function.tensor_only and isinstance(argument, Scalar):
-            raise ExpressionError(f"{node.function}(...) needs a tensor argument", node.line, node.column)
+            raise ExpressionError(_("{node_function}(...) needs a tensor argument").format(node_function=node.function), node.line, node.column)
         params = [function.parameter(i, p.value) for i, p in enumerate(node.params)]
         return getattr(argument, function.method)(*params)
 
@@ -220,17 +215,15 @@ class _Tracer:
         return out
 
     def unknown(self, node: Name) -> UnknownNameError:
-        name, known = node.id, ", ".join(self.env) or "none"
+        name, known = node.id, ", ".join(self.env) or _("none")
         missing = name
         unknown_letters = {ch for ch in name if ch not in self.env and ch not in CONSTANTS}
         if name.isalpha() and len(unknown_letters) == 1 and len(name) > 1:
             # `bc` with b known and c not: the user most likely forgot c
             missing = unknown_letters.pop()
         if _VARIABLE_LIKE.fullmatch(missing):
-            return MissingValueError(f"no value for {missing!r}: give it with --at {missing}=VALUE "
-                                     f"(known: {known})", node.line, node.column, missing)
-        return UnknownNameError(f"unknown name {name!r}; known names: {known} "
-                                f"(functions: {', '.join(FUNCTIONS)})", node.line, node.column, name)
+            return MissingValueError(_("no value for {missing!r}: give it with --at {missing}=VALUE (known: {known})").format(missing=missing, known=known), node.line, node.column, missing)
+        return UnknownNameError(_("unknown name {name!r}; known names: {known} (functions: {FUNCTIONS})").format(name=name, known=known, FUNCTIONS=', '.join(FUNCTIONS)), node.line, node.column, name)
 
     def source(self, node: Expr, limit: int) -> str:
         text = self.text[node.start:min(node.end, node.start + limit)]
@@ -280,7 +273,7 @@ def _as_array(name: str, value) -> np.ndarray:
     try:
         array = np.asarray(value, dtype=np.float64)
     except (ValueError, TypeError):
-        raise ExplainerError(f"the value of {name!r} is not a number or a rectangular array") from None
+        raise ExplainerError(_("the value of {name!r} is not a number or a rectangular array").format(name=name)) from None
     if not np.all(np.isfinite(array)):
-        raise ExplainerError(f"the value of {name!r} contains a number that is not finite")
+        raise ExplainerError(_("the value of {name!r} contains a number that is not finite").format(name=name))
     return array

@@ -11,6 +11,7 @@ Left-associative chains (a+a+…+a) are loops; only genuine nesting (parentheses
 calls) recurses, and that depth is counted and limited, so no RecursionError can escape.
 """
 from __future__ import annotations
+from explainer.i18n import gettext
 
 from . import limits
 from .errors import ExpressionError, ExpressionLimitError, ExpressionSyntaxError
@@ -34,15 +35,14 @@ def parse(text: str, *, max_length: int | None = None, max_depth: int | None = N
     max_length = limits.MAX_LENGTH if max_length is None else max_length
     if len(text) > max_length:
         raise ExpressionLimitError(
-            f"the expression is {len(text):,} characters long; the limit is {max_length:,} (max_length)")
+            gettext("the expression is {length:,} characters long; the limit is {max_length:,} (max_length)").format(length=len(text), max_length=max_length))
     parser = _Parser(text, limits.MAX_DEPTH if max_depth is None else max_depth,
                      limits.MAX_EXPONENT if max_exponent is None else max_exponent)
     try:
         return parser.program(limits.MAX_STATEMENTS if max_statements is None else max_statements)
     except RecursionError:
         # only reachable when max_depth is set above what Python's own stack allows
-        raise ExpressionLimitError("the expression nests too deeply for Python's recursion limit; "
-                                   "lower max_depth") from None
+        raise ExpressionLimitError(gettext("the expression nests too deeply for Python's recursion limit; lower max_depth")) from None
 
 
 def _plain(limit: float) -> str:
@@ -79,14 +79,14 @@ class _Parser:
 
     def unexpected(self, tok: Token):
         if tok.kind == END and self.open:
-            self.fail("'(' is never closed", self.open[-1])
+            self.fail(gettext("'(' is never closed"), self.open[-1])
         if tok.kind == END:
-            self.fail("the expression ends too early", tok)
+            self.fail(gettext("the expression ends too early"), tok)
         if tok.kind == NUMBER:
-            self.fail(f"unexpected number {tok.text!r} (write '*' to multiply numbers)", tok)
+            self.fail(gettext("unexpected number {tok_text!r} (write '*' to multiply numbers)").format(tok_text=tok.text), tok)
         if self.is_op(tok, "="):
-            self.fail("unexpected '=' (assign with `name = expression` at the start of a statement)", tok)
-        self.fail(f"unexpected {tok.describe()}", tok)
+            self.fail(gettext("unexpected '=' (assign with `name = expression` at the start of a statement)"), tok)
+        self.fail(gettext("unexpected {tok_describe}").format(tok_describe=tok.describe()), tok)
 
     # -- statements ------------------------------------------------------------------------------
     def program(self, max_statements: int) -> Program:
@@ -100,21 +100,21 @@ class _Parser:
                 continue
             if len(statements) >= max_statements:
                 raise ExpressionLimitError(
-                    f"the expression has more than {max_statements:,} statements (max_statements)",
+                    gettext("the expression has more than {max_statements:,} statements (max_statements)").format(max_statements=max_statements),
                     tok.line, tok.column)
             statements.append(self.statement())
             tok = self.peek()
             if not (tok.kind in (END, NEWLINE) or self.is_op(tok, ";")):
                 self.unexpected(tok)
         if not statements:
-            raise ExpressionError("the expression is empty; write one such as J = 3(a + bc)")
+            raise ExpressionError(gettext("the expression is empty; write one such as J = 3(a + bc)"))
         return Program(self.text, statements)
 
     def statement(self) -> Statement:
         tok = self.peek()
         if tok.kind == NAME and self.is_op(self.peek(1), "="):
             if tok.text in FUNCTIONS:
-                self.fail(f"cannot assign to {tok.text!r}: it is a function", tok)
+                self.fail(gettext("cannot assign to {tok_text!r}: it is a function").format(tok_text=tok.text), tok)
             self.advance()
             self.advance()
             target = Name(tok.start, tok.end, tok.line, tok.column, tok.text)
@@ -128,8 +128,7 @@ class _Parser:
             if self.depth > self.max_depth:
                 tok = self.peek()
                 raise ExpressionLimitError(
-                    f"the expression nests more than {self.max_depth} levels deep at column "
-                    f"{tok.column} (parentheses, powers, signs and calls count; max_depth)",
+                    gettext("the expression nests more than {max_depth} levels deep at column {tok_column} (parentheses, powers, signs and calls count; max_depth)").format(max_depth=self.max_depth, tok_column=tok.column),
                     tok.line, tok.column)
             left = self.prefix(self.advance())
             while True:
@@ -161,8 +160,7 @@ class _Parser:
             inner = inner.inner if isinstance(inner, Group) else inner.operand
         if isinstance(inner, Number) and not abs(inner.value) <= self.max_exponent:
             raise ExpressionLimitError(
-                f"the exponent {self.text[exponent.start:exponent.end].strip()[:40]} at column "
-                f"{exponent.column} is larger than the limit of {_plain(self.max_exponent)} (max_exponent)",
+                gettext("the exponent {exponent_end} at column {exponent_column} is larger than the limit of {plain_max_exponent} (max_exponent)").format(exponent_end=self.text[exponent.start:exponent.end].strip()[:40], exponent_column=exponent.column, plain_max_exponent=_plain(self.max_exponent)),
                 exponent.line, exponent.column)
 
     def prefix(self, tok: Token) -> Expr:
@@ -188,7 +186,7 @@ class _Parser:
         """The expression after `opening` '(' up to its ')', which is consumed."""
         self.open.append(opening)
         if function and self.is_op(self.peek(), ")"):
-            self.fail(f"{function}() needs an argument", self.peek())
+            self.fail(gettext("{function}() needs an argument").format(function=function), self.peek())
         inner = self.expression(0)
         close = self.peek()
         if self.is_op(close, ")"):
@@ -196,10 +194,10 @@ class _Parser:
             self.open.pop()
             return inner
         if function and self.is_op(close, ","):
-            self.fail(f"{function} takes one argument", close)
+            self.fail(gettext("{function} takes one argument").format(function=function), close)
         if close.kind == END:
-            self.fail("'(' is never closed", opening)
-        self.fail(f"expected ')' to close the '(' at column {opening.column}, found {close.describe()}",
+            self.fail(gettext("'(' is never closed"), opening)
+        self.fail(gettext("expected ')' to close the '(' at column {opening_column}, found {close_describe}").format(opening_column=opening.column, close_describe=close.describe()),
                   close)
 
     def call(self, tok: Token) -> Expr:
@@ -224,7 +222,7 @@ class _Parser:
             argument = self.expression(_FUNCTION_OPERAND)
             end = argument.end
         else:
-            self.fail(f"{tok.text} needs an argument, e.g. {tok.text}(x)", after)
+            self.fail(gettext("{tok_text} needs an argument, e.g. {tok_text}(x)").format(tok_text=tok.text), after)
         call = Call(tok.start, end, tok.line, tok.column, tok.text, argument, params)
         if power is None:
             return call
@@ -236,22 +234,20 @@ class _Parser:
         declared = FUNCTIONS[function].params
         self.open.append(opening)
         if self.is_op(self.peek(), ")"):
-            self.fail(f"{function}() needs an argument", self.peek())
+            self.fail(gettext("{function}() needs an argument").format(function=function), self.peek())
         argument = self.expression(0)
         params = []
         while self.is_op(self.peek(), ","):
             comma = self.advance()
             if len(params) == len(declared):
                 names = ", ".join(name for name, _ in declared)
-                self.fail(f"{function} takes its argument and at most {len(declared)} parameter"
-                          f"{'s' if len(declared) > 1 else ''} ({names})", comma)
+                self.fail(gettext("{function} takes its argument and at most {length} parameter{declared_else} ({names})").format(function=function, length=len(declared), declared_else='s' if len(declared) > 1 else '', names=names), comma)
             params.append(self.parameter(function, len(params)))
         close = self.peek()
         if not self.is_op(close, ")"):
             if close.kind == END:
-                self.fail("'(' is never closed", opening)
-            self.fail(f"expected ')' to close the '(' at column {opening.column}, found "
-                      f"{close.describe()}", close)
+                self.fail(gettext("'(' is never closed"), opening)
+            self.fail(gettext("expected ')' to close the '(' at column {opening_column}, found {close_describe}").format(opening_column=opening.column, close_describe=close.describe()), close)
         self.advance()
         self.open.pop()
         return argument, tuple(params)
@@ -264,8 +260,7 @@ class _Parser:
         while isinstance(value, Group):
             value = value.inner
         if not isinstance(value, Number):
-            self.fail(f"the parameter {name} of {function} must be a number, e.g. {function}(x, "
-                      f"{FUNCTIONS[function].params[index][1] or 1})", start)
+            self.fail(gettext("the parameter {name} of {function} must be a number, e.g. {function}(x, {index_or})").format(name=name, function=function, index_or=FUNCTIONS[function].params[index][1] or 1), start)
         if FUNCTIONS[function].parameter(index, value.value) is None:
             self.fail(f"the parameter {name} of {function} must be a whole number"
                       + (" (0 or 1)" if isinstance(FUNCTIONS[function].params[index][1], bool) else ""),

@@ -8,6 +8,7 @@ Newlines separate statements except inside parentheses; `#` starts a comment.
 Anything else (quotes, dots after names, brackets, colons…) is a syntax error at its column.
 """
 from __future__ import annotations
+from explainer.i18n import N_, _
 
 import math
 import re
@@ -37,11 +38,11 @@ _TOKEN = re.compile(
 )
 
 _HINTS = {
-    ".": " (attribute access is not part of the notation)",
-    "[": " (brackets are only for array values given with --at)",
-    "'": " (the notation has no strings)",
-    '"': " (the notation has no strings)",
-    "_": " (names start with a letter)",
+    ".": N_(" (attribute access is not part of the notation)"),
+    "[": N_(" (brackets are only for array values given with --at)"),
+    "'": N_(" (the notation has no strings)"),
+    '"': N_(" (the notation has no strings)"),
+    "_": N_(" (names start with a letter)"),
 }
 
 
@@ -56,11 +57,11 @@ class Token(NamedTuple):
 
     def describe(self) -> str:
         if self.kind == END:
-            return "end of expression"
+            return _("end of expression")
         if self.kind == NEWLINE:
-            return "end of line"
+            return _("end of line")
         if self.kind == NUMBER:
-            return f"number {self.text!r}"
+            return _("number {text!r}").format(text=self.text)
         return repr(self.text)
 
 
@@ -99,10 +100,10 @@ def tokenize(text: str) -> Iterator[Token]:
         at = (line, pos - line_start + 1)
         if kind == "number":
             if end < n and text[end] == ".":
-                raise ExpressionSyntaxError(f"unexpected '.' after the number {piece!r}", text, end)
+                raise ExpressionSyntaxError(_("unexpected '.' after the number {piece!r}").format(piece=piece), text, end)
             value = float(piece)
             if math.isinf(value):
-                raise ExpressionSyntaxError(f"number {piece!r} is too large for a 64-bit float", text, pos)
+                raise ExpressionSyntaxError(_("number {piece!r} is too large for a 64-bit float").format(piece=piece), text, pos)
             yield Token(NUMBER, piece, pos, end, *at, value)
         elif kind == "name":
             yield Token(NAME, piece, pos, end, *at)
@@ -134,7 +135,7 @@ def tokenize(text: str) -> Iterator[Token]:
 
 def _unexpected_character(text: str, pos: int):
     ch = text[pos]
-    hint = _HINTS.get(ch, "")
+    hint = _(_HINTS[ch]) if ch in _HINTS else ""
     if ch == "." and not (pos and (text[pos - 1].isalnum() or text[pos - 1] in "_)")):
         hint = ""   # a lone dot, not `a.b`
-    raise ExpressionSyntaxError(f"unexpected character {ch!r}{hint}", text, pos)
+    raise ExpressionSyntaxError(_("unexpected character {ch!r}{hint}").format(ch=ch, hint=hint), text, pos)

@@ -4,6 +4,7 @@ and a module from the user's own file (`FILE.py:NAME`). Each builds its output n
 and (for `--torch`) the same network in torch, so both graphs can be drawn with the same views.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 from dataclasses import dataclass
 from typing import Callable
@@ -71,8 +72,7 @@ def get_model(name: str, input_shape: str | None = None, loss: str | None = None
     if spec is not None:
         module = user_file.load_module(*spec)
         if shape is None:
-            raise ExplainerError(f"--model {name} needs --input-shape, the shape of the batch it reads, "
-                                 "e.g. --input-shape 64,1,28,28")
+            raise ExplainerError(_("--model {name} needs --input-shape, the shape of the batch it reads, e.g. --input-shape 64,1,28,28").format(name=name))
         from .module_loss import module_model
 
         return module_model(name, module, shape, loss or "sum")
@@ -82,10 +82,8 @@ def get_model(name: str, input_shape: str | None = None, loss: str | None = None
 
         return network_model(net, shape, loss)
     if name in MODELS and (shape is not None or loss is not None):
-        raise ExplainerError(f"--input-shape and --loss go with a network model ({', '.join(networks.available_networks())}) "
-                             f"or FILE.py:NAME, not {name}")
+        raise ExplainerError(_("--input-shape and --loss go with a network model ({available_networks}) or FILE.py:NAME, not {name}").format(available_networks=', '.join(networks.available_networks()), name=name))
     try:
         return MODELS[name]
     except KeyError:
-        raise ExplainerError(f"unknown model {name!r}; known models: {', '.join(model_names())}, "
-                             "or FILE.py:NAME for a module in your own file") from None
+        raise ExplainerError(_("unknown model {name!r}; known models: {model_names}, or FILE.py:NAME for a module in your own file").format(name=name, model_names=', '.join(model_names()))) from None

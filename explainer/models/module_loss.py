@@ -1,6 +1,7 @@
 """A module and a seeded batch made into a loss, in our engine and in torch: what `--model` draws
 for an example's network or a module from the user's file."""
 from __future__ import annotations
+from explainer.i18n import _
 
 from . import Model
 from .networks import Network, batch, loss_of
@@ -76,5 +77,4 @@ def _forward(label: str, module, x, shape):
         return module(x)
     except Exception as error:  # the model's own refusal (a shape mismatch), in one sentence
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ExplainerError(f"{label} rejects an input of shape {list(shape)}: {message}; "
-                             "give the shape it reads with --input-shape") from None
+        raise ExplainerError(_("{label} rejects an input of shape {list_shape}: {message}; give the shape it reads with --input-shape").format(label=label, list_shape=list(shape), message=message)) from None

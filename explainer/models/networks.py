@@ -8,6 +8,7 @@ An example added later registers its network here with one `NETWORKS` entry; an 
 module is not there (an example not merged yet) is left out of the list.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import importlib
 import importlib.util
@@ -105,13 +106,13 @@ def parse_shape(text: str) -> tuple[int, ...]:
     except ValueError:
         shape = ()
     if not shape or any(n < 1 for n in shape):
-        raise ExplainerError(f"--input-shape {text!r} is not a shape: give sizes like 64,1,28,28")
+        raise ExplainerError(_("--input-shape {text!r} is not a shape: give sizes like 64,1,28,28").format(text=text))
     return shape
 
 
 def check_loss(loss: str) -> str:
     if loss not in LOSSES:
-        raise ExplainerError(f"unknown loss {loss!r}; use one of: {', '.join(LOSSES)}")
+        raise ExplainerError(_("unknown loss {loss!r}; use one of: {LOSSES}").format(loss=loss, LOSSES=', '.join(LOSSES)))
     return loss
 
 
@@ -130,8 +131,7 @@ def loss_of(output, loss: str, F, tensor, seed: int = 0):
         return output.sum()
     if loss in ("cross-entropy", "nll"):
         if len(shape) != 2:
-            raise ExplainerError(f"--loss {loss} needs an output of shape [batch, classes], "
-                                 f"not {list(shape)}; try --loss mse or sum")
+            raise ExplainerError(_("--loss {loss} needs an output of shape [batch, classes], not {list_shape}; try --loss mse or sum").format(loss=loss, list_shape=list(shape)))
         target = tensor(rng.integers(0, shape[1], shape[0]))
         return (F.cross_entropy if loss == "cross-entropy" else F.nll_loss)(output, target)
     if loss == "mse":

@@ -6,6 +6,7 @@ or class that returns one when called with no arguments; torch's modules and our
 Every way this can go wrong is one sentence.
 """
 from __future__ import annotations
+from explainer.i18n import _
 
 import runpy
 from pathlib import Path
@@ -19,42 +20,38 @@ def split_spec(spec: str) -> tuple[Path, str] | None:
     if not sep or not path.endswith(".py"):
         return None
     if not name.isidentifier():
-        raise ExplainerError(f"--model {spec}: {name!r} is not a Python name; write FILE.py:NAME, "
-                             "e.g. mynet.py:Net")
+        raise ExplainerError(_("--model {spec}: {name!r} is not a Python name; write FILE.py:NAME, e.g. mynet.py:Net").format(spec=spec, name=name))
     return Path(path), name
 
 
 def load_module(path: Path, name: str):
     """The module NAME stands for in `path`."""
     if not path.is_file():
-        raise ExplainerError(f"no file {path}: --model takes FILE.py:NAME with FILE.py an existing file")
+        raise ExplainerError(_("no file {path}: --model takes FILE.py:NAME with FILE.py an existing file").format(path=path))
     try:
         defined = runpy.run_path(str(path), run_name=f"explainer_model_{path.stem}")
     except SystemExit:
-        raise ExplainerError(f"{path} exited while it was loaded (sys.exit at import); keep that "
-                             "under `if __name__ == \"__main__\":`") from None
+        raise ExplainerError(_("{path} exited while it was loaded (sys.exit at import); keep that under `if __name__ == \"__main__\":`").format(path=path)) from None
     except Exception as error:  # the user's code: say where it failed, in one sentence
-        raise ExplainerError(f"{path} failed to load: {_where(error, path)}") from None
+        raise ExplainerError(_("{path} failed to load: {error_path}").format(path=path, error_path=_where(error, path))) from None
     if name not in defined:
         found = sorted(k for k, v in defined.items() if not k.startswith("_") and (
             is_module(v) or (callable(v) and getattr(v, "__module__", None) == defined["__name__"])))
         hint = f"; it defines {', '.join(found)}" if found else ""
-        raise ExplainerError(f"{path} defines no {name}{hint}")
+        raise ExplainerError(_("{path} defines no {name}{hint}").format(path=path, name=name, hint=hint))
     value = defined[name]
     if is_module(value):
         return value
     if not callable(value):
-        raise ExplainerError(f"{name} in {path} is a {type(value).__name__}, not a module or a function "
-                             "returning one")
+        raise ExplainerError(_("{name} in {path} is a {value___name__}, not a module or a function returning one").format(name=name, path=path, value___name__=type(value).__name__))
     try:
         made = value()
     except TypeError as error:
-        raise ExplainerError(f"{name}() in {path} cannot be called without arguments ({error}); "
-                             f"name a module instance or a function of no arguments") from None
+        raise ExplainerError(_("{name}() in {path} cannot be called without arguments ({error}); name a module instance or a function of no arguments").format(name=name, path=path, error=error)) from None
     except Exception as error:
-        raise ExplainerError(f"{name}() in {path} failed: {_where(error, path)}") from None
+        raise ExplainerError(_("{name}() in {path} failed: {error_path}").format(name=name, path=path, error_path=_where(error, path))) from None
     if not is_module(made):
-        raise ExplainerError(f"{name}() in {path} returned a {type(made).__name__}, not a module")
+        raise ExplainerError(_("{name}() in {path} returned a {made___name__}, not a module").format(name=name, path=path, made___name__=type(made).__name__))
     return made
 
 

@@ -5,6 +5,7 @@ expression language's functions, the docs' op table and the torch-comparison tes
 from `OPS` (see docs/adding-an-op.md).
 """
 from __future__ import annotations
+from explainer.i18n import gettext
 
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -87,18 +88,16 @@ class Op:
         None for an op without parameters (the engines' fast path)."""
         if not self.params:
             if args or kwargs:
-                raise ExplainerError(f"{self.name} takes no parameters")
+                raise ExplainerError(gettext("{name} takes no parameters").format(name=self.name))
             return None
         names = [name for name, _ in self.params]
         if len(args) > len(names):
-            raise ExplainerError(f"{self.name} takes at most {len(names)} parameter"
-                                 f"{'s' if len(names) > 1 else ''} ({', '.join(names)}), got {len(args)}")
+            raise ExplainerError(gettext("{name} takes at most {length} parameter{names_else} ({names}), got {length2}").format(name=self.name, length=len(names), names_else='s' if len(names) > 1 else '', names=', '.join(names), length2=len(args)))
         attrs = dict(self.params)
         attrs.update(zip(names, args))
         for key, value in (kwargs or {}).items():
             if key not in attrs:
-                raise ExplainerError(f"{self.name} has no parameter {key!r}; its parameters: "
-                                     f"{', '.join(names)}")
+                raise ExplainerError(gettext("{name} has no parameter {key!r}; its parameters: {names}").format(name=self.name, key=key, names=', '.join(names)))
             attrs[key] = value
         return attrs
 
@@ -164,7 +163,7 @@ def lookup(name: str) -> Op:
     try:
         return OPS[name]
     except KeyError:
-        raise ExplainerError(f"unknown op {name!r}; known ops: {', '.join(sorted(OPS))}") from None
+        raise ExplainerError(gettext("unknown op {name!r}; known ops: {sorted_OPS}").format(name=name, sorted_OPS=', '.join(sorted(OPS)))) from None
 
 
 def functions() -> list[Op]:

@@ -10,6 +10,7 @@ one backward walk (`graph.backpropagate`) took, in the order it took them.
     write_page(trace("J = 3(a + bc)", a=5, b=3, c=2).graph, "j.html", quiz=True)
 """
 from __future__ import annotations
+from explainer.i18n import N_, gettext, language
 
 import html
 import json
@@ -64,24 +65,28 @@ def _intro_frame(graph) -> dict:
     out = graph.output_node
     computed = sum(1 for n in graph.nodes if n.kind == "op")
     return {"phase": "intro", "node": None, "target": None, "computed": None, "grads": [], "edges": [],
-            "title": f"How {out.name} = {value_text(out.value)} is computed, then differentiated",
-            "lines": [[f"Forward pass: {len(graph.nodes)} steps, one per node — each of the "
-                       f"{computed} operations computed from its inputs.", None],
-                      [f"Backward pass: {len(graph.steps)} steps from {out.name} back to the inputs — "
-                       f"each multiplies a local derivative by the gradient arriving (the chain rule).",
+            "title": gettext("How {name} = {value} is computed, then differentiated").format(
+                name=out.name, value=value_text(out.value)),
+            "lines": [[gettext("Forward pass: {steps} steps, one per node — each of the {computed} operations "
+                               "computed from its inputs.").format(steps=len(graph.nodes), computed=computed), None],
+                      [gettext("Backward pass: {steps} steps from {name} back to the inputs — each multiplies a "
+                               "local derivative by the gradient arriving (the chain rule).").format(
+                                   steps=len(graph.steps), name=out.name),
                        None],
-                      [f"At the end every input shows its gradient {partial(out.name, '…')}.", None],
-                      ["Keys: → or space next, ← back, Home/End, Q quiz, R reveal, T theme.", None]]}
+                      [gettext("At the end every input shows its gradient {partial}.").format(
+                          partial=partial(out.name, '…')), None],
+                      [gettext("Keys: → or space next, ← back, Home/End, Q quiz, R reveal, T theme."), None]]}
 
 
 def _forward_frame(graph, node) -> dict:
     frame = {"phase": "forward", "node": node.id, "target": None, "computed": node.id, "grads": [],
              "edges": [[i, node.id] for i in dict.fromkeys(node.inputs)]}
     if node.kind == "const":
-        frame["title"] = f"Forward: the constant {value_text(node.value)}"
-        frame["lines"] = [[f"{value_text(node.value)} is a constant: no gradient flows into it", None]]
+        frame["title"] = gettext("Forward: the constant {value}").format(value=value_text(node.value))
+        frame["lines"] = [[gettext("{value} is a constant: no gradient flows into it").format(
+            value=value_text(node.value)), None]]
     elif node.kind == "input":
-        frame["title"] = f"Forward: the input {node.name}"
+        frame["title"] = gettext("Forward: the input {name}").format(name=node.name)
         frame["lines"] = [[f"{node.name} = {value_text(node.value)}", None]]
     else:
         inputs = [graph.nodes[i] for i in node.inputs]
@@ -90,7 +95,7 @@ def _forward_frame(graph, node) -> dict:
         symbolic = to_text(tree) if tree is not None else formula(node.op, [x.name for x in inputs])
         numeric = to_text(numbers, fmt) if numbers is not None else \
             formula(node.op, [_operand(x) for x in inputs])
-        frame["title"] = f"Forward: compute {node.name}"
+        frame["title"] = gettext("Forward: compute {name}").format(name=node.name)
         frame["lines"] = [[f"{node.name} = {symbolic}", None],
                           [f"{node.name} = {numeric} = {value_text(node.value)}", None]]
     return frame
@@ -99,9 +104,9 @@ def _forward_frame(graph, node) -> dict:
 def _seed_frame(out) -> dict:
     text = f"{partial(out.name, out.name)} = {value_text(out.grad)}"
     return {"phase": "backward", "node": out.id, "target": out.id, "computed": None, "edges": [],
-            "title": f"Backward: start at the output {out.name}",
-            "lines": [[f"{text}: how {out.name} changes with itself", None],
-                      ["Now walk the graph in reverse topological order.", None]],
+            "title": gettext("Backward: start at the output {name}").format(name=out.name),
+            "lines": [[gettext("{text}: how {name} changes with itself").format(text=text, name=out.name), None],
+                      [gettext("Now walk the graph in reverse topological order."), None]],
             "grads": [[out.id, text, text]]}
 
 
@@ -112,18 +117,21 @@ def _backward_frame(graph, step, edge, previous, running, k: int, total: int) ->
     grad_name = partial(out, receiver.name)
     lines = []
     if step.local is None or is_tensor(step.local):  # a tensor op: a vector-Jacobian product
-        rule = edge_text(edge, receiver, node) or f"VJP of {op_text(node.op)}"
-        lines.append([f"local rule  {rule}", "local rule  ?"])
+        rule = edge_text(edge, receiver, node) or gettext("VJP of {op}").format(op=op_text(node.op))
+        lines.append([gettext("local rule  {rule}").format(rule=rule), gettext("local rule  {rule}").format(rule="?")])
         head = f"{grad_name} {'=' if previous is None else '+='} VJP({upstream})"
-        lines.append([f"chain rule  {head} = {value_text(step.contribution)}", f"chain rule  {head} = ?"])
+        lines.append([gettext("chain rule  {formula}").format(formula=f"{head} = {value_text(step.contribution)}"),
+                      gettext("chain rule  {formula}").format(formula=f"{head} = ?")])
     else:
-        lines.append([f"local gradient  {edge_text(edge, receiver, node)}", f"local gradient  {local} = ?"])
+        lines.append([gettext("local gradient  {formula}").format(formula=edge_text(edge, receiver, node)),
+                      gettext("local gradient  {formula}").format(formula=f"{local} = ?")])
         product = to_text(Binary(0, 0, 0, 0, "*", Number(0, 0, 0, 0, float(step.upstream)),
                                  Number(0, 0, 0, 0, float(step.local))), fmt)
         chain = f"{upstream} · {local} = {product}"
         head = "" if previous is not None else f"{grad_name} = "
-        lines.append([f"chain rule  {head}{chain} = {value_text(step.contribution)}",
-                      f"chain rule  {head}{upstream} · {local} = {value_text(step.upstream)}·? = ?"])
+        lines.append([gettext("chain rule  {formula}").format(formula=f"{head}{chain} = {value_text(step.contribution)}"),
+                      gettext("chain rule  {formula}").format(
+                          formula=f"{head}{upstream} · {local} = {value_text(step.upstream)}·? = ?")])
     if previous is not None:
         total = value_text(running)
         if not is_tensor(running):
@@ -131,11 +139,12 @@ def _backward_frame(graph, step, edge, previous, running, k: int, total: int) ->
                                    Number(0, 0, 0, 0, float(step.contribution))), fmt) + " = " + total
         else:
             total = f"{value_text(previous)} + {value_text(step.contribution)} = {total}"
-        lines.append([f"sum over paths  {grad_name} = {total}",
-                      f"sum over paths  {grad_name} = {value_text(previous)} + ? = ?"])
+        lines.append([gettext("sum over paths  {formula}").format(formula=f"{grad_name} = {total}"),
+                      gettext("sum over paths  {formula}").format(formula=f"{grad_name} = {value_text(previous)} + ? = ?")])
     return {"phase": "backward", "node": node.id, "target": receiver.id, "computed": None,
             "edges": [[receiver.id, node.id]],
-            "title": f"Backward {k}/{total}: from {node.name} into {receiver.name}",
+            "title": gettext("Backward {k}/{total}: from {node} into {receiver}").format(
+                k=k, total=total, node=node.name, receiver=receiver.name),
             "lines": lines,
             "grads": [[receiver.id, f"{grad_name} = {value_text(running)}", f"{grad_name} = ?"]]}
 
@@ -149,9 +158,9 @@ def _done_frame(graph) -> dict:
              if n.grad is not None and n.kind != "const"]
     return {"phase": "done", "node": None, "target": None, "computed": None, "edges": [],
             "leaves": [n.id for n in leaves],
-            "title": "Done: every input's gradient",
+            "title": gettext("Done: every input's gradient"),
             "lines": [[text, None] for _, text in texts]
-            + [["each is a sum over paths of products of local gradients", None]],
+            + [[gettext("each is a sum over paths of products of local gradients"), None]],
             "grads": [[i, text, text] for i, text in every]}
 
 
@@ -180,19 +189,34 @@ def page(graph, quiz: bool = False, theme: str = "light", title: str | None = No
          max_nodes: int = MAX_NODES) -> str:
     """The whole self-contained HTML page for `graph` (one string)."""
     if theme not in THEMES:
-        raise ExplainerError(f"unknown theme {theme!r}; choose one of: {', '.join(THEMES)}")
+        raise ExplainerError(gettext("unknown theme {theme!r}; choose one of: {THEMES}").format(theme=theme, THEMES=', '.join(THEMES)))
     if len(graph.nodes) > max_nodes:
-        raise ExplainerError(f"the graph has {len(graph.nodes)} nodes, too many to step through one at "
-                             f"a time (the limit is {max_nodes}); draw it with `explainer render` instead")
+        raise ExplainerError(gettext("the graph has {graph_nodes} nodes, too many to step through one at a time (the limit is {max_nodes}); draw it with `explainer render` instead").format(graph_nodes=len(graph.nodes), max_nodes=max_nodes))
     picture = _picture(graph)
     title = title or graph.title or f"{graph.output_node.name} = {value_text(graph.output_node.value)}"
     data = {"quiz": bool(quiz), "output": graph.output_node.name, "min_text_px": MIN_TEXT_PX,
             "nodes": [{"id": n.id, "name": n.name} for n in graph.nodes],
-            "frames": frames(graph)}
+            "frames": frames(graph), "words": _words()}
     return _TEMPLATE.format(
-        title=html.escape(title), theme=theme, css=_CSS, js=_JS, svg=picture,
+        title=html.escape(title), theme=theme, css=_CSS, js=_JS, svg=picture, lang=language(),
+        **{key: html.escape(gettext(text)) for key, text in _CONTROLS.items()},
         data=_script_json(data), quiz_checked=" checked" if quiz else "",
     )
+
+
+# the page's controls (the template's placeholders), in the language in force
+_CONTROLS = {"step_through": N_("step through"), "first": N_("First"), "first_title": N_("first frame (Home)"),
+             "prev": N_("Back"), "prev_title": N_("previous frame (←)"), "next": N_("Next"),
+             "next_title": N_("next frame (→ or space)"), "last": N_("Last"), "last_title": N_("last frame (End)"),
+             "reveal": N_("Reveal"), "reveal_title": N_("show the hidden gradient (R)"), "quiz": N_("Quiz (Q)"),
+             "theme_button": N_("Theme"), "theme_title": N_("light or dark (T)")}
+
+
+def _words() -> dict:
+    """The words the page's script writes: the phase of a frame and `Step k of n`."""
+    return {"forward": gettext("forward pass"), "backward": gettext("backward pass"),
+            "intro": gettext("what this page shows"), "done": gettext("done"),
+            "step": gettext("Step {k} of {n}")}
 
 
 def _picture(graph) -> str:
@@ -230,11 +254,11 @@ def _number(x):
 
 
 _TEMPLATE = """<!doctype html>
-<html lang="en" data-theme="{theme}">
+<html lang="{lang}" data-theme="{theme}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — step through</title>
+<title>{title} — {step_through}</title>
 <style>{css}</style>
 </head>
 <body>
@@ -251,13 +275,13 @@ _TEMPLATE = """<!doctype html>
   </section>
 </main>
 <nav>
-  <button id="first" title="first frame (Home)">&#x00AB; First</button>
-  <button id="prev" title="previous frame (&#x2190;)">&#x25C0; Back</button>
-  <button id="next" title="next frame (&#x2192; or space)">Next &#x25B6;</button>
-  <button id="last" title="last frame (End)">Last &#x00BB;</button>
-  <button id="reveal" title="show the hidden gradient (R)">Reveal</button>
-  <label><input type="checkbox" id="quiz"{quiz_checked}> Quiz (Q)</label>
-  <button id="theme" title="light or dark (T)">Theme</button>
+  <button id="first" title="{first_title}">&#x00AB; {first}</button>
+  <button id="prev" title="{prev_title}">&#x25C0; {prev}</button>
+  <button id="next" title="{next_title}">{next} &#x25B6;</button>
+  <button id="last" title="{last_title}">{last} &#x00BB;</button>
+  <button id="reveal" title="{reveal_title}">{reveal}</button>
+  <label><input type="checkbox" id="quiz"{quiz_checked}> {quiz}</label>
+  <button id="theme" title="{theme_title}">{theme_button}</button>
 </nav>
 <script type="application/json" id="explainer-data">{data}</script>
 <script>{js}</script>
@@ -273,7 +297,8 @@ _CSS = """
 html, body { background:var(--bg); color:var(--fg); margin:0; }
 /* one screen, no scrolling: header, then the graph beside the explanation, then the buttons; the
    explanation can never sit under the button bar (a 4:3 projector at 1024×768 included) */
-body { font-family: system-ui, "DejaVu Sans", sans-serif; font-size:clamp(15px, min(2.1vw, 2.8vh), 30px);
+body { font-family: system-ui, "DejaVu Sans", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
+  "PingFang SC", sans-serif; font-size:clamp(15px, min(2.1vw, 2.8vh), 30px);
   line-height:1.35; height:100vh; display:flex; flex-direction:column; overflow:hidden; }
 header { padding:.4em 1em 0; }
 h1 { font-size:1.5em; margin:.2em 0; }
@@ -317,7 +342,7 @@ main { flex:1 1 auto; min-height:0; padding:0 1em; display:grid;
 #frame-lines li.hidden { color:var(--hl); }
 nav { flex:none; background:var(--bg); padding:.4em 1em; border-top:1px solid var(--muted);
   display:flex; flex-wrap:wrap; gap:.4em; align-items:center; }
-button, label { font-size:.8em; }
+button, label { font-size:.8em; font-family:inherit; }  /* the page's fonts, CJK ones included */
 button { background:var(--bg); color:var(--fg); border:2px solid var(--fg); border-radius:.3em;
   padding:.2em .6em; cursor:pointer; }
 button:focus-visible, input:focus-visible { outline:4px solid var(--hl); }
@@ -418,9 +443,9 @@ _JS = r"""
       var li = document.createElement("li"), hide = quiz && !revealed[k] && l[1] !== null;
       li.textContent = hide ? l[1] : l[0]; if (hide) li.className = "hidden"; list.appendChild(li);
     });
-    var phase = f.phase === "forward" ? "forward pass" : f.phase === "backward" ? "backward pass" :
-      f.phase === "intro" ? "what this page shows" : "done";
-    document.getElementById("progress-text").textContent = "Step " + (k + 1) + " of " + frames.length + " \u00b7 " + phase;
+    var phase = data.words[f.phase];
+    document.getElementById("progress-text").textContent =
+      data.words.step.replace("{k}", k + 1).replace("{n}", frames.length) + " \u00b7 " + phase;
     document.getElementById("progress-bar").style.width = (100 * (k + 1) / frames.length) + "%";
     var bar = document.getElementById("progress");
     bar.setAttribute("aria-valuemax", frames.length); bar.setAttribute("aria-valuenow", k + 1);

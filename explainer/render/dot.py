@@ -5,6 +5,8 @@ This module decides only layout, colour and text; every number comes from the `G
 collapsed groups, so the same graph gives byte-identical DOT (and SVG) on every run.
 """
 from __future__ import annotations
+from explainer.i18n import gettext
+from explainer.i18n import _, font_family, language
 
 import math
 import os
@@ -44,6 +46,7 @@ BACKWARD = "#d62728"
 HIGHLIGHT = "#ff7f0e"
 CONSTANT = "#999999"
 FONT = "Helvetica"
+CJK_FONT = font_family()  # Chinese labels (--lang zh): Helvetica for Latin text, then CJK fonts
 
 DOT_MISSING = ("graphviz's `dot` program is not installed: install it with `apt-get install graphviz` "
                "(or `brew install graphviz`) and run again")
@@ -67,7 +70,7 @@ def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str 
     of their groups that fits (see `_budgeted`), and graphs over `max_nodes` without groups are refused.
     """
     if view not in VIEWS:
-        raise ExplainerError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+        raise ExplainerError(_("unknown view {view!r}; choose one of: {VIEWS}").format(view=view, VIEWS=', '.join(VIEWS)))
     explanation = None
     if explain is not None:
         from ..explain import explain as explain_paths  # explain.py imports render.labels
@@ -179,14 +182,12 @@ def render(graph, path, view: str = "both", explain: str | None = None, collapse
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ExplainerError(f"cannot write {path.name!r}: the file name must end in one of "
-                             f"{', '.join(FORMATS)}")
+        raise ExplainerError(gettext("cannot write {path_name!r}: the file name must end in one of {FORMATS}").format(path_name=path.name, FORMATS=', '.join(FORMATS)))
     if suffix == ".html":   # the interactive page: laid out in the browser, no dot here
         from .interactive import write_page
 
         if explain is not None or collapse is not None:
-            raise ExplainerError("the interactive page opens and closes groups itself and shows the chain rule "
-                                 "of the node you click: draw it without --explain and --collapse")
+            raise ExplainerError(gettext("the interactive page opens and closes groups itself and shows the chain rule of the node you click: draw it without --explain and --collapse"))
         return write_page(graph, path, view)
     if suffix != ".dot":
         require_dot()
@@ -209,7 +210,7 @@ def dot_timeout() -> float:
     except ValueError:
         seconds = math.nan
     if not (seconds > 0 and math.isfinite(seconds)):
-        raise ExplainerError(f"EXPLAINER_DOT_TIMEOUT must be a positive number of seconds, not {text!r}")
+        raise ExplainerError(_("EXPLAINER_DOT_TIMEOUT must be a positive number of seconds, not {text!r}").format(text=text))
     return seconds
 
 
@@ -224,19 +225,15 @@ def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
         proc = subprocess.Popen([program, f"-T{fmt}", *DOT_FLAGS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
     except OSError as exc:
-        raise ExplainerError(f"graphviz's dot ({program}) cannot be started: {exc.strerror or exc}; "
-                             "reinstall graphviz") from None
+        raise ExplainerError(_("graphviz's dot ({program}) cannot be started: {or_exc}; reinstall graphviz").format(program=program, or_exc=exc.strerror or exc)) from None
     try:
         out, err = proc.communicate(dot.source.encode("utf-8"), timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
-        raise ExplainerError(f"graphviz's dot did not finish drawing the graph within {timeout:g} s; draw "
-                             "fewer boxes with --collapse or a lower --max-nodes, or allow more time with "
-                             "EXPLAINER_DOT_TIMEOUT=SECONDS") from None
+        raise ExplainerError(_("graphviz's dot did not finish drawing the graph within {timeout:g} s; draw fewer boxes with --collapse or a lower --max-nodes, or allow more time with EXPLAINER_DOT_TIMEOUT=SECONDS").format(timeout=timeout)) from None
     detail = err.decode("utf-8", "replace").strip().splitlines()
     if proc.returncode < 0:
-        raise ExplainerError(f"graphviz's dot crashed ({_signal_name(-proc.returncode)}) while drawing the "
-                             "graph; try --collapse or a smaller graph, or reinstall graphviz")
+        raise ExplainerError(_("graphviz's dot crashed ({proc_returncode}) while drawing the graph; try --collapse or a smaller graph, or reinstall graphviz").format(proc_returncode=_signal_name(-proc.returncode)))
     if proc.returncode != 0 or not out:
         raise ExplainerError("graphviz's dot could not draw the graph"
                              + (f": {detail[0]}" if detail else f" (exit status {proc.returncode})"))
@@ -292,8 +289,7 @@ def _layout(graph, collapse: str | None, max_nodes: int, view: str = "both") -> 
     has_groups = any(paths)
     if collapse is not None:
         if not has_groups:
-            raise ExplainerError(f"cannot collapse by {collapse!r}: the graph has no groups "
-                                 "(only networks built from layers and neurons do)")
+            raise ExplainerError(gettext("cannot collapse by {collapse!r}: the graph has no groups (only networks built from layers and neurons do)").format(collapse=collapse))
         layout = _collapsed(graph, _level_finder(graph, collapse, paths), paths)
     else:
         layout = _budgeted(graph, paths, max_nodes, view) if has_groups else None
@@ -380,8 +376,7 @@ def _level_finder(graph, word: str, paths: list):
             for part in group_parts(p):
                 if part.split()[0] not in levels:
                     levels.append(part.split()[0])
-        raise ExplainerError(f"cannot collapse by {word!r}: the graph's groups are made of "
-                             f"{', '.join(levels)}")
+        raise ExplainerError(_("cannot collapse by {word!r}: the graph's groups are made of {levels}").format(word=word, levels=', '.join(levels)))
     return depth
 
 
@@ -422,14 +417,21 @@ _GRAPH_LINE = _attr_line(None, rankdir="LR", fontname=FONT, nodesep="0.3", ranks
 _LARGE_LINE = _attr_line(None, nslimit=NSLIMIT)
 _NODE_LINE = _attr_line("node", fontname=FONT, fontsize="12")
 _EDGE_LINE = _attr_line("edge", fontname=FONT, fontsize="10")
+_CJK_LINES = {line: line.replace(f"fontname={FONT}", f'fontname="{CJK_FONT}"')
+              for line in (_GRAPH_LINE, _NODE_LINE, _EDGE_LINE)}
+
+
+def _font(line: str) -> str:
+    """A fixed settings line with the CJK font list when the labels are Chinese."""
+    return _CJK_LINES[line] if language() != "en" else line
 
 
 def _draw(graph, view: str, layout: Layout, explanation) -> graphviz.Digraph:
     dot = graphviz.Digraph(name="explainer")
-    dot.body.append(_GRAPH_LINE)
+    dot.body.append(_font(_GRAPH_LINE))
     if len(set(layout.unit)) > LARGE:
         dot.body.append(_LARGE_LINE)
-    dot.body += [_NODE_LINE, _EDGE_LINE]
+    dot.body += [_font(_NODE_LINE), _font(_EDGE_LINE)]
     caption = ([_shortened(graph.title)] if graph.title else []) + (explanation.lines() if explanation else [])
     if caption:
         dot.attr(label=_label(caption, just="l"), labelloc="t", labeljust="l", fontsize="13")

@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 from ..format import fmt
+from ..i18n import _, language, ngettext
 
 
 def write_gallery(out: Path, log) -> Path:
@@ -56,33 +57,36 @@ def _report_json(report) -> dict:
 def summary_line(log) -> str:
     """`3 backward passes, 2 distinct graphs, 2 drawn`."""
     distinct = len(log.records) + log.unrecorded_graphs
-    words = [f"{log.backward_calls} backward pass{'es' if log.backward_calls != 1 else ''}",
-             f"{distinct} distinct graph{'s' if distinct != 1 else ''}",
-             f"{len([r for r in log.records if r.graph is not None])} drawn"]
-    return ", ".join(words)
+    words = [ngettext("{n} backward pass", "{n} backward passes", log.backward_calls).format(n=log.backward_calls),
+             ngettext("{n} distinct graph", "{n} distinct graphs", distinct).format(n=distinct),
+             _("{n} drawn").format(n=len([r for r in log.records if r.graph is not None]))]
+    return _(", ").join(words)
 
 
 def _section(record, pictures, steps: str, report) -> str:
-    verdict = ("torch agrees with every gradient" if report.ok else
-               f"{len(report.mismatches)} gradient(s) disagree with torch")
+    verdict = (_("torch agrees with every gradient") if report.ok else
+               _("{count} gradient(s) disagree with torch").format(count=len(report.mismatches)))
     rows = "".join(
         f"<tr class='{'ok' if row.ok else 'bad'}'><td>{html.escape(row.name)}</td>"
-        f"<td>{_shape(row.value)}</td><td>{row.error:.1e}</td><td>{'ok' if row.ok else 'MISMATCH'}</td></tr>"
+        f"<td>{_shape(row.value)}</td><td>{row.error:.1e}</td><td>{_('ok') if row.ok else _('MISMATCH')}</td></tr>"
         for row in report.rows if row.kind == "input" or row.name == report.output)
     images = "".join(f"<figure><a href='{html.escape(src)}'><img src='{html.escape(src)}' alt='{view} view'></a>"
-                     f"<figcaption>{view} (click for full size)</figcaption></figure>" for view, src in pictures)
-    calls = f", called {record.calls} times" if record.calls > 1 else ""
+                     f"<figcaption>{html.escape(_('{view} (click for full size)').format(view=_(view)))}</figcaption>"
+                     "</figure>" for view, src in pictures)
+    calls = _(", called {n} times").format(n=record.calls) if record.calls > 1 else ""
     return (f"<section id='graph-{record.number}'><h2>{record.number}. {html.escape(record.output)}.backward() "
-            f"at {html.escape(record.where)}{calls}</h2>"
-            f"<p><a href='{html.escape(steps)}'>step through the backward pass</a> · "
+            f"{html.escape(_('at {where}').format(where=record.where))}{html.escape(calls)}</h2>"
+            f"<p><a href='{html.escape(steps)}'>{html.escape(_('step through the backward pass'))}</a> · "
             f"<a href='graph-{record.number}-check.json'>check.json</a></p>{images}"
-            f"<h3>check against torch (rtol {report.rtol:g}): {verdict}</h3>"
-            f"<table><tr><th>node</th><th>shape</th><th>rel. error</th><th></th></tr>{rows}</table></section>")
+            f"<h3>{html.escape(_('check against torch (rtol {rtol:g}): {verdict}').format(rtol=report.rtol, verdict=verdict))}</h3>"
+            f"<table><tr><th>{_('node')}</th><th>{_('shape')}</th><th>{_('rel. err')}</th><th></th></tr>{rows}</table>"
+            "</section>")
 
 
 def _failed_section(record) -> str:
     return (f"<section id='graph-{record.number}'><h2>{record.number}. {html.escape(record.output)}.backward() "
-            f"at {html.escape(record.where)}</h2><p class='bad'>not drawn: {html.escape(record.error or '')}</p>"
+            f"{html.escape(_('at {where}').format(where=record.where))}</h2><p class='bad'>"
+            f"{html.escape(_('not drawn: {error}').format(error=record.error or ''))}</p>"
             "</section>")
 
 
@@ -96,17 +100,18 @@ def _shape(value) -> str:
 def _page(log, sections) -> str:
     more = ""
     if log.unrecorded_graphs:
-        more = (f"<p>{log.unrecorded_graphs} more distinct graph(s) were counted, not drawn "
-                f"(--max-graphs {log.max_graphs}).</p>")
-    failure = f"<p class='bad'>The script stopped: {html.escape(log.failure)}</p>" if log.failure else ""
-    empty = "" if sections else "<p>The script called no backward().</p>"
+        more = "<p>" + html.escape(_("{n} more distinct graph(s) were counted, not drawn (--max-graphs {max_graphs}).")
+                                   .format(n=log.unrecorded_graphs, max_graphs=log.max_graphs)) + "</p>"
+    failure = ("<p class='bad'>" + html.escape(_("The script stopped: {failure}").format(failure=log.failure)) + "</p>"
+               if log.failure else "")
+    empty = "" if sections else "<p>" + html.escape(_("The script called no backward().")) + "</p>"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>explainer run {html.escape(log.script.name)}</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:1200px}}img{{max-width:100%;border:1px solid #ddd}}
+<html lang="{language()}"><head><meta charset="utf-8"><title>explainer run {html.escape(log.script.name)}</title>
+<style>body{{font-family:sans-serif,"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei";margin:2em;max-width:1200px}}img{{max-width:100%;border:1px solid #ddd}}
 figure{{margin:1em 0}}table{{border-collapse:collapse}}td,th{{padding:2px 8px;border-bottom:1px solid #eee;
 text-align:left}}.bad{{color:#b00}}section{{margin-bottom:3em}}</style></head><body>
 <h1>explainer run {html.escape(log.script.name)}</h1>
-<p>engine: {html.escape(log.engine)} · {html.escape(summary_line(log))}</p>{failure}{more}{empty}
+<p>{html.escape(_("engine: {engine}").format(engine=log.engine))} · {html.escape(summary_line(log))}</p>{failure}{more}{empty}
 {''.join(sections)}
 </body></html>
 """

@@ -17,6 +17,7 @@ Python does no layout: it writes the nodes' texts (the same `labels` the SVG use
 paths, the edges, and which groups start open (the finest level with at most START boxes).
 """
 from __future__ import annotations
+from explainer.i18n import N_, gettext, language
 
 import html
 import json
@@ -45,14 +46,38 @@ def page(graph, view: str = "both") -> str:
     from ..errors import ExplainerError
 
     if view not in VIEWS:
-        raise ExplainerError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+        raise ExplainerError(gettext("unknown view {view!r}; choose one of: {VIEWS}").format(view=view, VIEWS=', '.join(VIEWS)))
     data = graph_data(graph, view)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     title = html.escape(graph.title[:120] or f"{graph.output_node.name}: the graph")
-    return (_template()
+    text = (_template()
             .replace("/*TITLE*/", title)
             .replace("/*DATA*/", payload)
+            .replace("/*WORDS*/", json.dumps({k: gettext(v) for k, v in _WORDS.items()}, ensure_ascii=False))
+            .replace("/*LANG*/", language())
             .replace("/*GRAPHVIZ*/", _graphviz_script()))
+    for english in _CONTROLS:   # the controls written in the template, in the language in force
+        text = text.replace(english, english.replace(english.strip('>"< '), gettext(english.strip('>"< '))), 1)
+    return text
+
+
+# the words the page's script writes (the template's T), and the controls its HTML holds
+_WORDS = {"open": N_("click to open {name}"), "close": N_("click to close {name}"), "node": N_("{n} node"),
+          "nodes": N_("{n} nodes"), "status": N_("{n} nodes in the graph · {drawn} drawn · {open} groups open"),
+          "status1": N_("{n} nodes in the graph · {drawn} drawn · {open} group open"),
+          "missing": N_("no node named “{name}”"),
+          "toobig": N_("opening “{name}” would draw {n} boxes; find a node by name instead"),
+          "failed": N_("the layout engine could not start: "), "value": N_("value"), "gradient": N_("gradient"),
+          "shape": N_("shape"), "op": N_("op"), "local rule": N_("local rule"), "chain rule": N_("chain rule"),
+          "group": N_("group")}
+_CONTROLS = ('>forward<', '>backward<', '>both<', '"zoom in"', '"zoom out"', '>fit<', '>collapse all<',
+             '"find a node by name"', '"find a node by name"', '>find<', '"the graph"',
+             '>Click a box to open its group, the frame of an open group to close it, a node to see its\nvalue, '
+             'gradient and the chain rule into it. Wheel: zoom. Drag: pan.<')
+_CONTROL_WORDS = (N_("forward"), N_("backward"), N_("both"), N_("zoom in"), N_("zoom out"), N_("fit"),
+                  N_("collapse all"), N_("find a node by name"), N_("find"), N_("the graph"),
+                  N_("Click a box to open its group, the frame of an open group to close it, a node to see its\nvalue, "
+                     "gradient and the chain rule into it. Wheel: zoom. Drag: pan."))
 
 
 def graph_data(graph, view: str) -> dict:

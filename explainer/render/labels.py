@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 
 from ..format import fmt
+from ..i18n import N_, _, ngettext
 from ..ops import OPS
 
+ROLES = (N_("parameter"),)  # torch's leaves that are parameters (torchbridge), translated as roles
 SMALL = 6  # a tensor with more elements than this shows its shape only
 
 
@@ -79,7 +81,7 @@ def node_lines(node, output_name: str, view: str) -> list[str]:
     if node.kind == "const":
         return [_const_text(node)]
     if node.kind == "input":
-        role = node.attrs.get("role", "input") if node.attrs else "input"
+        role = _(node.attrs.get("role", N_("input")) if node.attrs else N_("input"))
     else:
         role = op_text(node.op)
     role_lines = [role] if role and role != node.name else []
@@ -98,7 +100,7 @@ def grad_line(node, output_name: str) -> str:
     """`∂J/∂a = 3`; a big tensor's gradient shows only that it has the node's shape."""
     head = partial(output_name, node.name)
     if node.grad is None:
-        return f"{head}: no gradient"
+        return _("{head}: no gradient").format(head=head)
     if is_tensor(node.grad) and node.grad.size > SMALL:
         return f"{head}: {shape_text(node.grad.shape)}"
     return f"{head} = {fmt(node.grad)}"
@@ -123,7 +125,7 @@ def edge_text(edge, src, dst) -> str | None:
 
 def box_lines(title: str, members: int) -> list[str]:
     """A collapsed group: its name and how many nodes it stands for."""
-    return [title, f"{members} node" + ("" if members == 1 else "s")]
+    return [title, ngettext("{members} node", "{members} nodes", members).format(members=members)]
 
 
 def _value_line(node) -> str:

@@ -5,9 +5,14 @@ path. SVG keeps its text as text (svg.fonttype = none), so labels can be searche
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from ..i18n import CJK_FONTS, N_, _, language
+
+AXIS_WORDS = (N_("step"), N_("epoch"))  # the x axes the examples pass to loss_curve, translated there
 
 
 def _pyplot():
@@ -18,7 +23,19 @@ def _pyplot():
 
     plt.rcParams["svg.fonttype"] = "none"
     plt.rcParams["svg.hashsalt"] = "explainer"  # stable ids: the same run writes the same file
+    # Chinese titles (--lang zh): DejaVu Sans for Latin text and maths, then a CJK font glyph by
+    # glyph (matplotlib falls back along a list of concrete families); the SVG names them too
+    plt.rcParams["font.family"] = ["sans-serif"] if language() == "en" else ["DejaVu Sans", *_cjk_fonts()]
     return plt
+
+
+@lru_cache(maxsize=1)
+def _cjk_fonts() -> tuple[str, ...]:
+    """The CJK families matplotlib can find here (the Makefile installs Noto Sans CJK)."""
+    from matplotlib import font_manager
+
+    have = {font.name for font in font_manager.fontManager.ttflist}
+    return tuple(name for name in CJK_FONTS if name in have)
 
 
 def _save(fig, path) -> Path:
@@ -31,38 +48,38 @@ def _save(fig, path) -> Path:
     return path
 
 
-def loss_curve(losses, path, title: str = "loss", log: bool = False, label: str = "step",
+def loss_curve(losses, path, title: str = N_("loss"), log: bool = False, label: str = N_("step"),
                curves: dict | None = None) -> Path:
     """The loss against the step; `curves` adds more named series on the same axes."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    series = {"loss": losses} if curves is None else curves
+    series = {_("loss"): losses} if curves is None else curves
     for name, values in series.items():
         # a few points get markers: one epoch is one point, which a bare line would not show
         ax.plot(np.arange(1, len(values) + 1), values, label=name, marker="o" if len(values) <= 30 else None)
     if log and all(v > 0 for values in series.values() for v in values):
         ax.set_yscale("log")
-    ax.set(xlabel=label, ylabel="loss", title=title)
+    ax.set(xlabel=_(label), ylabel=_("loss"), title=_(title))
     if len(series) > 1:
         ax.legend()
     return _save(fig, path)
 
 
-def linear_fit(x, y, w: float, b: float, path, title: str = "linear fit") -> Path:
+def linear_fit(x, y, w: float, b: float, path, title: str = N_("linear fit")) -> Path:
     """The data as red dots and the fitted line ŷ = wx + b through them, as in the tutorial."""
     plt = _pyplot()
     x, y = np.ravel(x), np.ravel(y)
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.scatter(x, y, c="r", label="data")
+    ax.scatter(x, y, c="r", label=_("data"))
     grid = np.linspace(x.min(), x.max(), 2)
     ax.plot(grid, w * grid + b, label=f"ŷ = {w:.4f}x + {b:.4f}")
-    ax.set(xlabel="x", ylabel="y", title=title)
+    ax.set(xlabel="x", ylabel="y", title=_(title))
     ax.legend()
     return _save(fig, path)
 
 
 def optimizer_paths(surface, extent, trajectories: dict, losses: dict, path, start=None, minimum=None,
-                    title: str = "seven optimisers on one loss surface") -> Path:
+                    title: str = N_("seven optimisers on one loss surface")) -> Path:
     """Contours of `surface(W, B)` over extent (w0, w1, b0, b1) with each method's (w, b) path,
     and beside them each method's loss against the step."""
     plt = _pyplot()
@@ -76,20 +93,20 @@ def optimizer_paths(surface, extent, trajectories: dict, losses: dict, path, sta
         points = np.asarray(points)
         left.plot(points[:, 0], points[:, 1], marker=".", markersize=2, linewidth=1.2, label=name)
     if start is not None:
-        left.plot(*start, "ks", label="start")
+        left.plot(*start, "ks", label=_("start"))
     if minimum is not None:
-        left.plot(*minimum, "r*", markersize=12, label="minimum")
-    left.set(xlabel="w", ylabel="b", title=title, xlim=extent[:2], ylim=extent[2:])
+        left.plot(*minimum, "r*", markersize=12, label=_("minimum"))
+    left.set(xlabel="w", ylabel="b", title=_(title), xlim=extent[:2], ylim=extent[2:])
     left.legend(fontsize=8, loc="upper right")
     for name, values in losses.items():
         right.plot(np.arange(len(values)), values, label=name)
     right.set_yscale("log")
-    right.set(xlabel="step", ylabel="loss on all 50 points", title="loss against step")
+    right.set(xlabel=_("step"), ylabel=_("loss on all 50 points"), title=_("loss against step"))
     right.legend(fontsize=8)
     return _save(fig, path)
 
 
-def digit_grid(images, labels, predictions, path, columns: int = 8, title: str = "test digits") -> Path:
+def digit_grid(images, labels, predictions, path, columns: int = 8, title: str = N_("test digits")) -> Path:
     """MNIST test digits with 'predicted (true)' above each; wrong ones in red.
 
     One mosaic image and one axes (not a subplot per digit): ten times faster to draw."""
@@ -107,7 +124,7 @@ def digit_grid(images, labels, predictions, path, columns: int = 8, title: str =
                 va="bottom", fontsize=9, color="black" if right else "red")
     ax.imshow(mosaic, cmap="gray_r", interpolation="nearest")
     ax.axis("off")
-    ax.set_title(f"{title}: predicted (true)")
+    ax.set_title(_("{title}: predicted (true)").format(title=_(title)))
     return _save(fig, path)
 
 
