@@ -97,12 +97,11 @@ class CheckReport:
         table = Table(title=_("gradients of {output}: {verdict} (rtol {rtol:g})").format(
                           output=self.output, verdict=verdict, rtol=self.rtol),
                       box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-        # the node's name is never dropped: numbers fold onto a second line before a name is cut
-        table.add_column(_("node"), overflow="fold", min_width=12)
-        probed = any(row.fd is not None for row in self.rows)   # torch graphs have no fin. diff
-        for column in (N_("value"), N_("ours"), "torch") + ((N_("fin. diff"),) if probed else ()) + (N_("rel. err"),):
-            table.add_column(_(column), justify="right", overflow="fold")
-        table.add_column(_("check"), justify="right", no_wrap=True, min_width=5)
+        table.add_column(_("node"), overflow="fold", min_width=6)
+        probed = any(row.fd is not None for row in self.rows)   # torch graphs have none
+        for column in (N_("value"), N_("ours"), "torch") + ((N_("fin. diff"),) if probed else ()) + \
+                (N_("rel. err"), N_("check")):
+            table.add_column(_(column), justify="right", no_wrap=True)
         for row in self.rows:
             verdict = _("ok") if row.ok else _("[bold red]MISMATCH[/]")
             if row.fd_ok is False:
@@ -320,7 +319,9 @@ def _cell(x, digits: int = CELL_DIGITS) -> str:
         return "—"
     if getattr(x, "size", 1) > 8:
         shown = np.asarray(x, dtype=np.float64)
-        return f"{list(shown.shape)}\nmax|·| {fmt(np.nanmax(np.abs(shown)), digits)}"
+        # compact (1×128×28×28, then the largest magnitude) so that three such columns and the
+        # node's name fit 80 columns
+        return f"{'×'.join(map(str, shown.shape))}\n|·|≤{fmt(np.nanmax(np.abs(shown)), min(digits, 3))}"
     if getattr(x, "ndim", 0):
         return "\n".join(fmt(v, digits) for v in np.asarray(x).ravel())
     return fmt(x, digits)
