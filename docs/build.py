@@ -115,7 +115,7 @@ def expand(args: list[str], expect_error: bool, page: Path) -> str:
     printed = "\n".join(line for line in proc.stdout.rstrip().splitlines() if not i18n_pages.WROTE.match(line))
     parts = [_console(shown, printed.rstrip())]
     for target in outputs_of(args):
-        parts.extend(_embed(page.parent, target))
+        parts.extend(_embed(page.parent, target, page))
     return "\n\n".join(parts)
 
 
@@ -125,7 +125,7 @@ def _console(command: str, output: str) -> str:
     return f"{fence}console\n{body}\n{fence}"
 
 
-def _embed(folder: Path, target: str) -> list[str]:
+def _embed(folder: Path, target: str, page: Path | None = None) -> list[str]:
     """Markdown for what a command wrote: pictures inline, a page as a link, a folder's pictures."""
     path = folder / target
     if path.is_dir():
@@ -142,11 +142,25 @@ def _embed(folder: Path, target: str) -> list[str]:
         raise BuildError(f"the command did not write {target}")
     if path.suffix in PICTURES:
         return [_picture(folder, path)]
-    if path.suffix == ".html":  # the interactive page, embedded and linked full-size
+    if path.suffix == ".html":  # a page it wrote: linked; an interactive graph also embedded
         rel = path.relative_to(folder).as_posix()
-        return [f'<iframe class="explainer-page" src="{rel}" title="{path.stem}" loading="lazy"></iframe>',
-                f"[Open the page full-size: {path.name}]({rel})"]
+        link = f"[Open the page it wrote: {path.name}]({rel})"
+        if "-interactive" not in path.stem:
+            return [link]
+        return [f'<iframe class="explainer-page" src="{_from_served_page(page, path)}" '
+                f'title="{path.stem}" loading="lazy"></iframe>', link]
     return []
+
+
+def _from_served_page(page: Path, path: Path) -> str:
+    """`path`'s address relative to where mkdocs serves `page`: raw HTML is not rewritten as
+    Markdown links are. folder/name.md is served at folder/name/ (Chinese pages at zh/folder/name/),
+    while the files a command wrote stay at folder/… in the site."""
+    root = next(p for p in page.parents if (p / "index.md").exists() and p.name in ("src", "docs"))
+    page_rel = page.relative_to(root)
+    name = page_rel.name.split(".")[0]
+    depth = len(page_rel.parts) - 1 + (name != "index") + (".zh." in page_rel.name)
+    return "../" * depth + path.relative_to(root).as_posix()
 
 
 def _picture(folder: Path, path: Path) -> str:
