@@ -339,3 +339,17 @@ def test_cli_cnn_is_slide_shaped_with_module_names_and_shapes(cli, tmp_path, tor
                  "weight [1024, 25088] · bias [1024]"):
         assert text in words
     assert re.search(r"\[\d+, 64, 28, 28\] → \[\d+, 128, 28, 28\]", words)
+
+
+@needs_dot
+@pytest.mark.parametrize("torch_view", [False, True])
+@pytest.mark.parametrize("model, expected", [
+    ("lstm", ("rnn", "LSTM", "weight_ih_l0 [20, 1]", "weight_hh_l0 [20, 5]", "fc", "Linear", "weight [1, 5]")),
+    ("gan", ("Conv2d", "LeakyReLU", "BatchNorm2d", "weight [64, 3, 4, 4]", "weight [128] · bias [128]")),
+])
+def test_cli_lstm_and_gan_are_slide_shaped_with_module_names_and_shapes(cli, tmp_path, torch_view, model, expected):
+    run = cli("render", "--model", model, "-o", "m.svg", *(["--torch"] if torch_view else []))
+    assert run.code == 0, run.err
+    words = assert_slide_shaped((tmp_path / "m.svg").read_text())
+    for text in expected:
+        assert text in words, text
