@@ -244,7 +244,8 @@ def _cancellation(graph, leaf_id: int) -> str | None:
             continue
         terms = magnitude[node.id]
         result = np.abs(np.asarray(node.grad, dtype=np.float64))
-        lost = np.broadcast_to(terms, np.broadcast_shapes(terms.shape, result.shape)) > CANCELLATION * result
+        with np.errstate(over="ignore", invalid="ignore"):   # inf/nan terms: not a cancellation
+            lost = np.broadcast_to(terms, np.broadcast_shapes(terms.shape, result.shape)) > CANCELLATION * result
         if (lost & (terms > 0)).any():
             return (f"cancellation: at {node.name} terms of {float(np.max(terms)):.1e} "
                     f"sum to {float(np.min(result)):.1e}")
