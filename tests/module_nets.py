@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from explainer.examples.lstm import lstm_net   # seed 004's Net(input_size=1, hidden_size=5)
+
 
 def ours_cnn(batch: int = 2):
     from explainer import nn
@@ -29,24 +31,6 @@ def torch_cnn(batch: int = 2):
     net = conv_net(torch.nn)
     return _torch_trace(net, lambda: torch.nn.functional.cross_entropy(
         net(torch.randn(batch, 1, 28, 28)), torch.randint(0, 10, (batch,))), "cnn (torch)")
-
-
-def lstm_net(nn):
-    """seed 004's LSTM regressor, Net(input_size=1, hidden_size=5), on a [seq, batch] series."""
-
-    class Net(nn.Module):
-        def __init__(self, input_size, hidden_size):
-            super().__init__()
-            self.rnn = nn.LSTM(input_size, hidden_size)
-            self.fc = nn.Linear(hidden_size, 1)
-
-        def forward(self, x):
-            x = x[:, :, None]
-            x, _ = self.rnn(x)
-            x = self.fc(x)
-            return x[:, :, 0]
-
-    return Net(1, 5)
 
 
 def torch_lstm():
