@@ -40,3 +40,15 @@ def cli(tmp_path):
         return Run(proc)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def app():
+    """The `train` commands as a typer app, for typer's CliRunner (no subprocess)."""
+    import typer
+
+    from explainer.commands import train as train_commands
+
+    app = typer.Typer(pretty_exceptions_enable=False)
+    train_commands.register(app)
+    return app

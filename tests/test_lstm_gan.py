@@ -5,23 +5,14 @@ import json
 
 import numpy as np
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from explainer.commands import train as train_commands
 from explainer.errors import ExplainerError
 from explainer.examples import RunOptions, run_example
 from explainer.examples import gan
 from test_data import DATA_DIR, needs_data
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def app():
-    app = typer.Typer(pretty_exceptions_enable=False)
-    train_commands.register(app)
-    return app
 
 
 def train_json(app, *args) -> dict:

@@ -1,10 +1,9 @@
-"""`explainer examples` and `explainer train`, driven through typer's CliRunner on an app built here."""
+"""`explainer examples` and `explainer train`, driven through typer's CliRunner on the app from conftest.py."""
 from __future__ import annotations
 
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from explainer import data
@@ -14,13 +13,6 @@ from explainer.examples import EXAMPLES
 from test_data import DATA_DIR, needs_data
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def app():
-    app = typer.Typer(pretty_exceptions_enable=False)
-    train_commands.register(app)
-    return app
 
 
 def invoke(app, *args):
