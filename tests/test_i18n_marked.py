@@ -1,0 +1,323 @@
+"""No sentence reaches a user unmarked (issue 14).
+
+tests/test_i18n.py checks that every string Babel extracts has a Chinese translation; it cannot see a
+sentence that was never wrapped in `_()`. This test reads the source (the AST of every module under
+explainer/ and cli.py) and fails, naming file:line, when English text reaches what a person reads —
+an ExplainerError (and its subclasses), a run's note, a warning, text echoed or printed, the text of a
+plot — without `_()`, `gettext()` or `ngettext()` around it. Both branches of `a if c else b`, both
+sides of `+` and `%`, the arguments of `.format()` and a local variable assigned from a literal are
+followed. Text that is only a formula, a number, a name or an option stays as it is.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from test_data import DATA_DIR, needs_data
+
+ROOT = Path(__file__).resolve().parents[1]
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+# Deliberately English: (file, a piece of the text) -> why.
+ALLOWED = {
+    ("explainer/i18n.py", "unknown language"):
+        "the user asked for a language we cannot give, so the sentence cannot be in it",
+}
+
+# Files another helper is changing at the same time (the op registry's rule texts). Their violations
+# are listed here, not fixed on this branch; the lead removes each entry once that branch is merged
+# and this test passes without it.
+PENDING_OTHER_HELPER: dict[tuple[str, str], str] = {}
+
+MARKERS = {"_", "gettext", "ngettext", "N_"}
+# matplotlib and graph text: keywords and methods whose strings are drawn in a picture
+TEXT_KEYWORDS = {"title", "xlabel", "ylabel", "label", "notes"}
+TEXT_METHODS = {"set_title", "suptitle", "set_xlabel", "set_ylabel", "text", "figtext", "annotate"}
+ECHO = {"echo", "secho", "print"}
+TEXT_PARAMETERS = {"title", "label", "xlabel", "ylabel"}  # defaults of a function's text parameters
+
+
+def english(text: str) -> bool:
+    """True when `text` has an English word in it, once placeholders, option names, file names,
+    function calls of formulas (sin(t)) and markup ([dim]) are set aside."""
+    text = re.sub(r"\{[^{}]*\}|\[/?[a-z ]*\]|[\w/-]+\.\w+|--?[\w-]+|[A-Za-z_]\w*\(", " ", text)
+    return re.search(r"(?<![\w'])[A-Za-z]{3,}(?![\w'])", text) is not None
+
+
+def name_of(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+@dataclass
+class Finding:
+    path: str
+    line: int
+    sink: str
+    text: str
+
+    def __str__(self):
+        return f"{self.path}:{self.line}: {self.sink}: {self.text}"
+
+
+def error_classes(trees: dict[str, ast.Module]) -> set[str]:
+    """ExplainerError and every class that inherits from it, in any module scanned — except those that
+    are also a built-in exception (TensorError is a RuntimeError, TensorIndexError an IndexError, …):
+    they imitate torch's own errors, whose English text user code catches and compares, as torch
+    prints it in every language."""
+    names, builtin, grew = {"ExplainerError"}, set(), True
+    while grew:
+        grew = False
+        for tree in trees.values():
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef) and node.name not in names | builtin:
+                    bases = {name_of(base) for base in node.bases}
+                    if bases & (names | builtin):
+                        imitates = any(isinstance(getattr(builtins, b, None), type) and b != "Exception"
+                                       and issubclass(getattr(builtins, b), BaseException) for b in bases)
+                        (builtin if imitates or bases & builtin else names).add(node.name)
+                        grew = True
+    return names
+
+
+def assignments(body) -> dict[str, list[ast.expr]]:
+    """name -> the values assigned to it in this function (or module body), nested functions aside."""
+    found: dict[str, list[ast.expr]] = {}
+    todo = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name) and node.value:
+            found.setdefault(node.target.id, []).append(node.value)
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+class Scanner(ast.NodeVisitor):
+    def __init__(self, path: str, errors: set[str]):
+        self.path, self.errors = path, errors
+        self.scopes: list[dict[str, list[ast.expr]]] = []
+        self.found: list[Finding] = []
+
+    # ------------------------------------------------------------------ where text is shown
+    def visit_Module(self, node):
+        self.scopes.append(assignments(node.body))
+        self.generic_visit(node)
+
+    def visit_FunctionDef(self, node):
+        args = node.args.posonlyargs + node.args.args
+        for arg, default in zip(args[len(args) - len(node.args.defaults):], node.args.defaults):
+            if arg.arg in TEXT_PARAMETERS:
+                self.check(default, f"default of {node.name}({arg.arg}=)")
+        for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults):
+            if default is not None and arg.arg in TEXT_PARAMETERS:
+                self.check(default, f"default of {node.name}({arg.arg}=)")
+        self.scopes.append(assignments(node.body))
+        self.generic_visit(node)
+        self.scopes.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Call(self, node):
+        name, func = name_of(node.func), node.func
+        sink = None
+        if name in self.errors:
+            sink = name
+        elif name == "note" and isinstance(func, ast.Attribute):
+            sink = ".note"
+        elif name == "warn" and (isinstance(func, ast.Name) or name_of(func.value) == "warnings"):
+            sink = "warnings.warn"
+        elif name in ECHO:
+            sink = name
+        elif name == "write" and isinstance(func, ast.Attribute) and name_of(func.value) in ("stderr", "stdout"):
+            sink = "write"
+        elif name in TEXT_METHODS and isinstance(func, ast.Attribute):
+            sink = name
+        elif name == "append" and isinstance(func, ast.Attribute) and name_of(func.value) == "notes":
+            sink = "notes.append"
+        if sink:
+            for arg in node.args:
+                self.check(arg, sink)
+        for keyword in node.keywords:
+            if keyword.arg in TEXT_KEYWORDS or (sink and keyword.arg in (None, "message", "msg")):
+                self.check(keyword.value, f"{name}({keyword.arg}=)")
+        if name in MARKERS and node.args and isinstance(node.args[0], (ast.JoinedStr, ast.BinOp)):
+            self.found.append(Finding(self.path, node.lineno, f"{name}()",
+                                      "an f-string or concatenation inside _(): Babel cannot extract it; "
+                                      "write _('… {name} …').format(name=…)"))
+        self.generic_visit(node)
+
+    # ------------------------------------------------------------------ is this text marked?
+    def check(self, node: ast.expr, sink: str):
+        for bad in self.unmarked(node, set()):
+            text = ast.get_source_segment(self.source, bad) or ast.dump(bad)
+            self.found.append(Finding(self.path, bad.lineno, sink, text.replace("\n", " ")))
+
+    def unmarked(self, node, seen: set[str], inner: bool = False):
+        """The literal pieces of `node` with English words that reach the user untranslated. `inner`:
+        a value put into a sentence (a .format() or .join() argument, a variable's value), where a
+        single word is a name, a key or a file ("train", "forward"), not a sentence."""
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and english(node.value) and not (inner and len(node.value.split()) < 2):
+                yield node
+        elif isinstance(node, ast.JoinedStr):
+            words = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+            if english(words):
+                yield node
+            else:
+                for value in node.values:
+                    if isinstance(value, ast.FormattedValue):
+                        yield from self.unmarked(value.value, seen, True)
+        elif isinstance(node, ast.IfExp):
+            yield from self.unmarked(node.body, seen, inner)
+            yield from self.unmarked(node.orelse, seen, inner)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            yield from self.unmarked(node.left, seen, inner)
+            yield from self.unmarked(node.right, seen, inner)
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                yield from self.unmarked(value, seen, inner)
+        elif isinstance(node, (ast.List, ast.Tuple)):
+            for element in node.elts:
+                yield from self.unmarked(element, seen, inner)
+        elif isinstance(node, (ast.GeneratorExp, ast.ListComp)):
+            yield from self.unmarked(node.elt, seen, True)
+        elif isinstance(node, ast.Call):
+            name = name_of(node.func)
+            if name in MARKERS:
+                return  # marked (an f-string inside _() is reported by visit_Call)
+            if name in ("format", "join") and isinstance(node.func, ast.Attribute):
+                if name == "format":
+                    yield from self.unmarked(node.func.value, seen, inner)
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    yield from self.unmarked(arg, seen, True)
+        elif isinstance(node, ast.Name) and node.id not in seen:
+            # a message built earlier in the function (or the module): follow what was assigned to it,
+            # when that is text (a tuple of choices or a dict is data, not a sentence)
+            for scope in reversed(self.scopes):
+                if node.id in scope:
+                    for value in scope[node.id]:
+                        if isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.IfExp, ast.BoolOp, ast.Call)):
+                            yield from self.unmarked(value, seen | {node.id}, True)
+                    break
+
+
+def scan_source(source: str, path: str, errors: set[str] | None = None) -> list[Finding]:
+    tree = ast.parse(source)
+    scanner = Scanner(path, errors or error_classes({path: tree}))
+    scanner.source = source
+    scanner.visit(tree)
+    return scanner.found
+
+
+def modules() -> dict[str, str]:
+    paths = [ROOT / "cli.py", *sorted((ROOT / "explainer").rglob("*.py"))]
+    return {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in paths}
+
+
+def findings() -> list[Finding]:
+    sources = modules()
+    errors = error_classes({path: ast.parse(text) for path, text in sources.items()})
+    return [f for path, text in sources.items() for f in scan_source(text, path, errors)]
+
+
+def excused(finding: Finding, table) -> tuple | None:
+    for key in table:
+        if key[0] == finding.path and key[1] in finding.text:
+            return key
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The scan
+
+
+def test_no_user_facing_sentence_is_unmarked():
+    found = findings()
+    bad = [str(f) for f in found if not excused(f, ALLOWED) and not excused(f, PENDING_OTHER_HELPER)]
+    assert not bad, ("English reaches a user without _() (wrap it as _('… {name} …').format(name=…), then "
+                     "translate it in the .po):\n" + "\n".join(bad))
+
+
+def test_every_allowed_english_sentence_is_still_there():
+    """An allow-list entry whose sentence is gone (fixed or reworded) goes too: the list stays short."""
+    found = findings()
+    stale = [key for key in ALLOWED if not any(excused(f, {key: 0}) for f in found)]
+    assert not stale, stale
+
+
+def test_the_scan_finds_a_bad_call_and_passes_a_good_one():
+    source = '''
+from explainer.errors import ExplainerError
+from explainer.i18n import _
+import warnings
+
+class DataError(ExplainerError):
+    pass
+
+def bad(n, ok):
+    raise DataError(f"no data set called {n}" if not ok else "the folder is empty")
+
+def bad_local(n):
+    message = "the model has %d layers" % n
+    warnings.warn(message)
+
+def bad_plot(ax, name, reporter, title="one step ahead"):
+    ax.set(xlabel="time step", ylabel="y")
+    ax.set_title(name + " on the test set")
+    reporter.note(_(f"{name} ran on the CPU"))
+
+def good(n, ax, reporter, title=_("one step ahead")):
+    message = _("the model has {n} layers").format(n=n)
+    warnings.warn(message)
+    ax.set(xlabel="x", ylabel="y = wx + b", title=f"{n}: y = {n:.4f}x")
+    reporter.note(_("no data set called {n}; use --dataset {choices}").format(n=n, choices=", ".join(["a"])))
+    raise DataError(_("the folder {path} is empty").format(path="a.txt") if n else _("no folder"))
+'''
+    found = scan_source(source, "synthetic.py")
+    lines = {f.line: f for f in found}
+    assert sorted(lines) == [10, 13, 16, 17, 18, 19], [str(f) for f in found]
+    assert "no data set called" in str(found[0]) and "the folder is empty" in str(found[1])
+    assert lines[10].sink == "DataError"   # a subclass of ExplainerError is a sink too
+    assert lines[13].sink == "warnings.warn" and "%d layers" in lines[13].text  # followed through the local
+    assert "one step ahead" in lines[16].text and "time step" in lines[17].text
+    assert "on the test set" in lines[18].text and "f-string" in lines[19].text
+
+
+@pytest.mark.parametrize("text, is_english", [
+    ("no CUDA GPU found: running on the CPU", True),
+    ("{name}: y = {w:.4f}x + {b:.4f}", False),
+    ("sin(t) + 0.1", False),
+    ("--steps", False),
+    ("lstm-loss.svg", False),
+    ("[dim]add --out DIR[/]", True),
+    ("ŷ = wx + b", False),
+])
+def test_what_counts_as_english(text, is_english):
+    assert english(text) is is_english
+
+
+# ---------------------------------------------------------------------------------------------
+# Seen from the CLI: the sentences this scan made translatable reach a Chinese user in Chinese
+
+
+def run(args, cwd, **env):
+    environ = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", **env}
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,
+                          text=True, env=environ, timeout=300)
