@@ -46,9 +46,14 @@ TEXT_PARAMETERS = {"title", "label", "xlabel", "ylabel"}  # defaults of a functi
 
 
 def english(text: str) -> bool:
-    """True when `text` has an English word in it, once placeholders, option names, file names,
-    function calls of formulas (sin(t)) and markup ([dim]) are set aside."""
-    text = re.sub(r"\{[^{}]*\}|\[/?[a-z ]*\]|[\w/-]+\.\w+|--?[\w-]+|[A-Za-z_]\w*\(", " ", text)
+    """True when `text` has an English word in it, once placeholders, markup ([dim]), file names,
+    option names, code (MSELoss, nll_loss, sin(t), (sum)) and the words of a formula (y − out) are set
+    aside: a title that is only a formula or a class name stays as it is in every language."""
+    code = (r"\{[^{}]*\}", r"\[/?[a-z ]*\]", r"[\w/-]+\.\w+", r"--?[\w-]+", r"\([^()\s]*\)", r"\w+\(",
+            r"\b[A-Za-z]*[a-z][A-Z]\w*", r"\b[A-Z]{2,}\w*", r"\b\w+_\w+",
+            r"[−+=·×*/^]\s*[A-Za-z]+", r"[A-Za-z]+\s*[−+=·×*/^]")
+    for pattern in code:
+        text = re.sub(pattern, " ", text)
     return re.search(r"(?<![\w'])[A-Za-z]{3,}(?![\w'])", text) is not None
 
 
@@ -103,15 +108,33 @@ def assignments(body) -> dict[str, list[ast.expr]]:
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     found.setdefault(target.id, []).append(node.value)
+                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    found.setdefault(target.value.id + "[]", []).append(target.slice)  # curves["label"] = …
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name) and node.value:
             found.setdefault(node.target.id, []).append(node.value)
         todo.extend(ast.iter_child_nodes(node))
     return found
 
 
+def text_parameters(trees: dict[str, ast.Module]) -> dict[str, set[int]]:
+    """function name -> the positions of its text parameters (title, label, …), `self` not counted:
+    a title passed by position reaches the picture as surely as title=…"""
+    found: dict[str, set[int]] = {}
+    for tree in trees.values():
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = [a.arg for a in node.args.posonlyargs + node.args.args]
+                if names[:1] in (["self"], ["cls"]):
+                    names = names[1:]
+                for position, name in enumerate(names):
+                    if name in TEXT_PARAMETERS:
+                        found.setdefault(node.name, set()).add(position)
+    return found
+
+
 class Scanner(ast.NodeVisitor):
-    def __init__(self, path: str, errors: set[str]):
-        self.path, self.errors = path, errors
+    def __init__(self, path: str, errors: set[str], positions: dict[str, set[int]] | None = None):
+        self.path, self.errors, self.positions = path, errors, positions or {}
         self.scopes: list[dict[str, list[ast.expr]]] = []
         self.found: list[Finding] = []
 
@@ -154,9 +177,14 @@ class Scanner(ast.NodeVisitor):
         if sink:
             for arg in node.args:
                 self.check(arg, sink)
+        for position in self.positions.get(name, ()):
+            if position < len(node.args) and not isinstance(node.args[position], ast.Starred):
+                self.check(node.args[position], f"{name}(… text argument {position + 1})")
         for keyword in node.keywords:
             if keyword.arg in TEXT_KEYWORDS or (sink and keyword.arg in (None, "message", "msg")):
                 self.check(keyword.value, f"{name}({keyword.arg}=)")
+            elif keyword.arg == "curves":   # {legend label: values}
+                self.check_keys(keyword.value, f"{name}(curves=) legend")
         if name in MARKERS and node.args and isinstance(node.args[0], (ast.JoinedStr, ast.BinOp)):
             self.found.append(Finding(self.path, node.lineno, f"{name}()",
                                       "an f-string or concatenation inside _(): Babel cannot extract it; "
@@ -168,6 +196,20 @@ class Scanner(ast.NodeVisitor):
         for bad in self.unmarked(node, set()):
             text = ast.get_source_segment(self.source, bad) or ast.dump(bad)
             self.found.append(Finding(self.path, bad.lineno, sink, text.replace("\n", " ")))
+
+    def check_keys(self, node: ast.expr, sink: str):
+        """The keys of a dict of named curves (the legend), written in place or built in a variable."""
+        keys = []
+        if isinstance(node, ast.Dict):
+            keys = [k for k in node.keys if k is not None]
+        elif isinstance(node, ast.Name):
+            for scope in reversed(self.scopes):
+                if node.id in scope or node.id + "[]" in scope:
+                    keys = [k for v in scope.get(node.id, []) if isinstance(v, ast.Dict) for k in v.keys if k is not None]
+                    keys += scope.get(node.id + "[]", [])
+                    break
+        for key in keys:
+            self.check(key, sink)
 
     def unmarked(self, node, seen: set[str], inner: bool = False):
         """The literal pieces of `node` with English words that reach the user untranslated. `inner`:
@@ -218,9 +260,11 @@ class Scanner(ast.NodeVisitor):
                     break
 
 
-def scan_source(source: str, path: str, errors: set[str] | None = None) -> list[Finding]:
+def scan_source(source: str, path: str, errors: set[str] | None = None,
+                positions: dict[str, set[int]] | None = None) -> list[Finding]:
     tree = ast.parse(source)
-    scanner = Scanner(path, errors or error_classes({path: tree}))
+    scanner = Scanner(path, errors or error_classes({path: tree}),
+                      positions if positions is not None else text_parameters({path: tree}))
     scanner.source = source
     scanner.visit(tree)
     return scanner.found
@@ -233,8 +277,9 @@ def modules() -> dict[str, str]:
 
 def findings() -> list[Finding]:
     sources = modules()
-    errors = error_classes({path: ast.parse(text) for path, text in sources.items()})
-    return [f for path, text in sources.items() for f in scan_source(text, path, errors)]
+    trees = {path: ast.parse(text) for path, text in sources.items()}
+    errors, positions = error_classes(trees), text_parameters(trees)
+    return [f for path, text in sources.items() for f in scan_source(text, path, errors, positions)]
 
 
 def excused(finding: Finding, table) -> tuple | None:
@@ -308,6 +353,11 @@ def good(n, ax, reporter, title=_("one step ahead")):
     ("lstm-loss.svg", False),
     ("[dim]add --out DIR[/]", True),
     ("ŷ = wx + b", False),
+    ("{name}: MSELoss(sum)", False),
+    ("{NAME}: ½·Σ(y − out)²", False),
+    ("{NAME}: nll_loss per epoch", True),
+    ("input: sin(t) + noise", True),
+    ("fixed", True),
 ])
 def test_what_counts_as_english(text, is_english):
     assert english(text) is is_english
