@@ -16,6 +16,7 @@ import numpy as np
 from ..data import XOR_X, XOR_Y
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import Clock, finish, plot_loss, resolve_device, setup_torch
+from ..i18n import N_
 
 NAME = "numpy-vs-torch"
 LR, EPOCHS, HIDDEN = 0.1, 5000, 3
@@ -139,7 +140,7 @@ def run(options: RunOptions) -> RunResult:
                         "bout += d_output.sum(0)·lr, bh += d_hiddenlayer.sum(0)·lr")
     result = RunResult(NAME, options.engine, device, losses=losses, extra=extra,
                        reported="predictions close to [1, 1, 0]")
-    plot_loss(result, options, NAME, losses, f"{NAME}: ½·Σ(y − out)²", label="epoch")
+    plot_loss(result, options, NAME, losses, f"{NAME}: ½·Σ(y − out)²", label=N_("epoch"))
     return finish(result, clock, options)
 
 
