@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import os
 import re
 import subprocess
@@ -20,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from test_data import DATA_DIR, needs_data
 
 ROOT = Path(__file__).resolve().parents[1]
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -279,6 +278,7 @@ def modules() -> dict[str, str]:
     return {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in paths}
 
 
+@functools.lru_cache(maxsize=1)
 def findings() -> list[Finding]:
     sources = modules()
     trees = {path: ast.parse(text) for path, text in sources.items()}
@@ -375,3 +375,55 @@ def run(args, cwd, **env):
     environ = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", **env}
     return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,
                           text=True, env=environ, timeout=300)
+
+
+def svg_texts(path: Path) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    return [t.text or "" for t in ET.parse(path).getroot().iter("{http://www.w3.org/2000/svg}text")]
+
+
+@pytest.mark.parametrize("name, dataset, chinese, english", [
+    ("linreg-manual", "mnist", "错误：linreg-manual 不接受 --dataset：它只在一个数据集上训练。\n",
+     "error: linreg-manual takes no --dataset: it trains on one data set.\n"),
+    ("gan", "nope", "错误：gan 在 auto, cifar10, mnist 上训练，不接受 --dataset 'nope'。\n",
+     "error: gan trains on auto, cifar10, mnist, not --dataset 'nope'.\n"),
+])
+def test_the_dataset_error_both_branches_in_chinese(tmp_path, name, dataset, chinese, english):
+    """The `--dataset` error was `a if c else b` of two f-strings: both branches now speak Chinese."""
+    zh = run(["train", name, "--dataset", dataset, "--lang", "zh"], tmp_path)
+    assert zh.returncode == 2 and zh.stdout == ""
+    assert zh.stderr == chinese and "Traceback" not in zh.stderr
+    en = run(["train", name, "--dataset", dataset], tmp_path, EXPLAINER_LANG="en")
+    assert en.returncode == 2 and en.stderr == english
+
+
+def test_a_render_error_in_chinese(tmp_path):
+    proc = run(["render", "J = a", "--at", "a=1", "--rankdir", "XY", "-o", "j.svg"], tmp_path, EXPLAINER_LANG="zh")
+    assert proc.returncode == 2
+    assert proc.stderr == "错误：未知的 rankdir 'XY'；请选择 TB（从上到下）或 LR（从左到右）\n"
+
+
+def test_lstm_plots_and_notes_in_chinese(tmp_path):
+    """A short lstm run with --lang zh: both plots' titles, legend and axes are Chinese, the formulas
+    (sin(t), MSELoss) and numbers stay, and the no-GPU note is Chinese."""
+    import torch
+
+    proc = run(["train", "lstm", "--steps", "3", "--lang", "zh", "--out", "run"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    if not torch.cuda.is_available():  # the torch engine on auto says where it runs
+        assert "没有找到 CUDA GPU：在 CPU 上运行" in proc.stderr
+    prediction = svg_texts(tmp_path / "run" / "lstm-prediction.svg")
+    title = [t for t in prediction if t.startswith("lstm（torch）：")]
+    assert len(title) == 1 and re.fullmatch(r"lstm（torch）：在没见过的一段上预测下一步，MSE \d\.\d{4}", title[0]), prediction
+    for text in ("sin(t)，无噪声", "输入：sin(t) + 噪声", "预测的下一个样本", "时间步", "值"):
+        assert text in prediction
+    assert not [t for t in prediction if re.search(r"[a-z]{3,} [a-z]{3,}", t)], prediction   # no English left
+    loss = svg_texts(tmp_path / "run" / "lstm-loss.svg")
+    assert "lstm：MSELoss，预测下一步" in loss and "步" in loss and "损失" in loss
+    from explainer import i18n
+    from explainer.render import plots
+
+    with i18n.using("en"):  # the same picture in English keeps its English words
+        path = plots.sequence_prediction([0.0, 1.0, 0.0], [0.1, 0.9, 0.1], [0.8, 0.2], tmp_path / "en.svg")
+    assert {"predicted next sample", "time step", "one step ahead", "sin(t), no noise"} <= set(svg_texts(path))
