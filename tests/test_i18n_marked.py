@@ -188,6 +188,11 @@ class Scanner(ast.NodeVisitor):
                 self.check(keyword.value, f"{name}({keyword.arg}=)")
             elif keyword.arg == "curves":   # {legend label: values}
                 self.check_keys(keyword.value, f"{name}(curves=) legend")
+            elif keyword.arg == "extra":    # a run's extra results: the summary table shows their values
+                self.check_values(keyword.value, f"{name}(extra=)")
+        if name == "update" and isinstance(func, ast.Attribute) and name_of(func.value) == "extra":
+            for arg in node.args:
+                self.check_values(arg, "extra.update")
         if name in MARKERS and node.args and isinstance(node.args[0], (ast.JoinedStr, ast.BinOp)):
             self.found.append(Finding(self.path, node.lineno, f"{name}()",
                                       "an f-string or concatenation inside _(): Babel cannot extract it; "
@@ -195,10 +200,32 @@ class Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     # ------------------------------------------------------------------ is this text marked?
-    def check(self, node: ast.expr, sink: str):
-        for bad in self.unmarked(node, set()):
+    def check(self, node: ast.expr, sink: str, inner: bool = False):
+        for bad in self.unmarked(node, set(), inner):
             text = ast.get_source_segment(self.source, bad) or ast.dump(bad)
             self.found.append(Finding(self.path, bad.lineno, sink, text.replace("\n", " ")))
+
+    def visit_Assign(self, node):
+        for target in node.targets:   # extra["bug"] = "…": a sentence the summary table shows
+            if isinstance(target, ast.Subscript) and name_of(target.value) == "extra":
+                self.check_values(node.value, "extra[…] =")
+        self.generic_visit(node)
+
+    def check_values(self, node: ast.expr, sink: str):
+        """A value of a run's `extra` (nested dicts too): a sentence in it must be marked; a single word
+        is a name (a data set, a label) and stays."""
+        todo = [node]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Dict):
+                todo.extend(node.values)
+            elif isinstance(node, ast.Name):
+                for scope in reversed(self.scopes):
+                    if node.id in scope:
+                        todo.extend(v for v in scope[node.id] if isinstance(v, ast.Dict))
+                        break
+            else:
+                self.check(node, sink, inner=True)
 
     def check_keys(self, node: ast.expr, sink: str):
         """The keys of a dict of named curves (the legend), written in place or built in a variable."""
@@ -347,6 +374,21 @@ def good(n, ax, reporter, title=_("one step ahead")):
     assert lines[13].sink == "warnings.warn" and "%d layers" in lines[13].text  # followed through the local
     assert "one step ahead" in lines[16].text and "time step" in lines[17].text
     assert "on the test set" in lines[18].text and "f-string" in lines[19].text
+
+
+def test_the_scan_reads_a_runs_extra_results_and_legends():
+    source = '''
+from explainer.i18n import N_, _
+
+def run(result, plot_loss, engine, losses):
+    result.extra["bug"] = "the loop drops the output bias"
+    result.extra.update({"dataset": "CIFAR-10", "what": {"why": _("gradients pile up")}})
+    curves = {"train": losses}
+    curves[_("test")] = losses
+    plot_loss(result, "lstm", losses, label=N_("epoch"), curves=curves, extra={"images": 3})
+'''
+    found = scan_source(source, "synthetic.py")
+    assert [(f.line, f.text) for f in found] == [(5, '"the loop drops the output bias"'), (7, '"train"')], found
 
 
 @pytest.mark.parametrize("text, is_english", [

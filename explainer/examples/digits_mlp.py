@@ -60,7 +60,7 @@ def run(options: RunOptions) -> RunResult:
         buggy_history = buggy.fit(options, train, validation, options.epochs or EPOCHS, save=False)
         result.extra["bug"] = {"train_accuracy": buggy.evaluate(train)[1],
                                "validation_accuracy": buggy_history[-1]["accuracy"],
-                               "what": "no optimizer.zero_grad(): gradients pile up over every batch"}
+                               "what": gettext("no optimizer.zero_grad(): gradients pile up over every batch")}
         curves[gettext("without zero_grad")] = [row["train_loss"] for row in buggy_history]
     plot_loss(result, options, NAME, None, gettext("{name}: training loss per epoch").format(name=NAME),
               label=N_("epoch"), curves=curves)

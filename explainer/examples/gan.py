@@ -130,7 +130,7 @@ def training_images(options: RunOptions) -> tuple[np.ndarray, str]:
     if dataset == "cifar10":
         return cifar.load_cifar10(options.data_dir, train=True, limit=options.limit).scaled(), "CIFAR-10"
     digits = load_mnist(options.data_dir, train=True, limit=options.limit).scaled()
-    return np.pad(digits, ((0, 0), (0, 0), (2, 2), (2, 2))), "MNIST padded to 32×32"
+    return np.pad(digits, ((0, 0), (0, 0), (2, 2), (2, 2))), gettext("MNIST padded to 32×32")
 
 
 def noise_for(seed: int, epoch: int, count: int, batch: int):
