@@ -3,10 +3,14 @@
 tests/test_i18n.py checks that every string Babel extracts has a Chinese translation; it cannot see a
 sentence that was never wrapped in `_()`. This test reads the source (the AST of every module under
 explainer/ and cli.py) and fails, naming file:line, when English text reaches what a person reads —
-an ExplainerError (and its subclasses), a run's note, a warning, text echoed or printed, the text of a
-plot — without `_()`, `gettext()` or `ngettext()` around it. Both branches of `a if c else b`, both
-sides of `+` and `%`, the arguments of `.format()` and a local variable assigned from a literal are
-followed. Text that is only a formula, a number, a name or an option stays as it is.
+an ExplainerError (and its subclasses), a run's note or extra results, a warning, text echoed or
+printed or put in a table, the text of a plot (titles, axes, legends, text parameters' defaults) —
+without `_()`, `gettext()` or `ngettext()` around it. Both branches of `a if c else b`, both sides of
+`+` and `%`, the arguments of `.format()` and a variable assigned from a literal are followed. Text
+that is only a formula, a number, a name or an option stays as it is.
+
+Not read: the errors that are also a built-in exception (TensorError is a RuntimeError, …): they copy
+torch's own English texts, which user code catches and compares (see error_classes).
 """
 from __future__ import annotations
 
@@ -23,7 +27,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Deliberately English: (file, a piece of the text) -> why.
 ALLOWED = {
@@ -35,16 +38,18 @@ ALLOWED = {
         "torch's own RuntimeError text for load_state_dict, word for word, as tutorial code expects it",
 }
 
-# Files another helper is changing at the same time (the op registry's rule texts). Their violations
-# are listed here, not fixed on this branch; the lead removes each entry once that branch is merged
-# and this test passes without it.
+# Files another helper is changing at the same time (explainer/ops/*.py, explain_tensor.py,
+# render/labels.py, render/modules.py, render/animate.py: the op registry's rule texts). A violation
+# found there goes here as (file, text) -> "PENDING_OTHER_HELPER", not fixed on this branch; the lead
+# removes each entry once that branch is merged. When this was written the scan found none there.
 PENDING_OTHER_HELPER: dict[tuple[str, str], str] = {}
 
 MARKERS = {"_", "gettext", "ngettext", "N_"}
 # matplotlib and graph text: keywords and methods whose strings are drawn in a picture
 TEXT_KEYWORDS = {"title", "xlabel", "ylabel", "label", "notes"}
 TEXT_METHODS = {"set_title", "suptitle", "set_xlabel", "set_ylabel", "text", "figtext", "annotate"}
-ECHO = {"echo", "secho", "print"}
+# text shown on the terminal: echoed, printed, in a rich table, or click's own one-line errors
+ECHO = {"echo", "secho", "print", "add_column", "add_row", "BadParameter", "UsageError", "SystemExit", "Exit"}
 TEXT_PARAMETERS = {"title", "label", "xlabel", "ylabel"}  # defaults of a function's text parameters
 
 
@@ -329,6 +334,13 @@ def test_no_user_facing_sentence_is_unmarked():
     bad = [str(f) for f in found if not excused(f, ALLOWED) and not excused(f, PENDING_OTHER_HELPER)]
     assert not bad, ("English reaches a user without _() (wrap it as _('… {name} …').format(name=…), then "
                      "translate it in the .po):\n" + "\n".join(bad))
+
+
+def test_which_errors_are_read():
+    """Our errors are read, the imitations of torch's built-in ones are not."""
+    errors = error_classes({path: ast.parse(text) for path, text in modules().items()})
+    assert {"ExplainerError", "ExplainerMathError", "ValuesError", "ExpressionError", "MissingValueError"} <= errors
+    assert not errors & {"TensorError", "TensorIndexError", "TensorTypeError", "MissingFileError"}
 
 
 def test_every_allowed_english_sentence_is_still_there():
