@@ -19,9 +19,10 @@ class Traced:
         t.explain("b").text()
     """
 
-    def __init__(self, graph: Graph, source: str = ""):
+    def __init__(self, graph: Graph, source: str = "", seed_given: bool = True):
         self.graph = graph
         self.source = source
+        self.seed_given = seed_given   # False: a vector output was seeded with ones, only to draw it
 
     def __getitem__(self, name: str):
         return self.graph[name]
@@ -54,8 +55,12 @@ class Traced:
         return render.render(self.graph, path, view=view, explain=explain, **options)
 
     def check(self, rtol: float = 1e-9):
-        from .check import check
+        """Every gradient against torch.autograd's and finite differences. A vector output needs
+        the gradient it starts from (`trace(…, grad_output=v)`), as torch's `y.backward(v)` does."""
+        from .check import check, require_scalar_output
 
+        if not self.seed_given:
+            require_scalar_output(self.graph, python=True)
         return check(self.graph, rtol=rtol)  # a graph read from torch: torch against our replay
 
     def explain(self, wrt: str):
@@ -167,7 +172,7 @@ def trace(expression, values: dict | None = None, /, *, model=None, grad_output=
     with np.errstate(all="ignore"), gradients_explained(root):
         seed = _seed_for(root.value) if grad_output is None else _checked_seed(root, grad_output)
         graph = Graph.build(root, seed=seed, title=source)
-    return Traced(readable(graph), source)
+    return Traced(readable(graph), source, seed_given=grad_output is not None)
 
 
 def _seed_for(value):

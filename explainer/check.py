@@ -127,14 +127,19 @@ class CheckReport:
 NON_SCALAR = "grad can be implicitly created only for scalar outputs"
 
 
-def require_scalar_output(graph: Graph) -> None:
+def require_scalar_output(graph: Graph, python: bool = False) -> None:
     """Refuse, as torch does, to start a backward pass from a non-scalar output without being told
-    the vector v to start from (the check would otherwise compare the gradients of sum(output))."""
+    the vector v to start from (the check would otherwise compare the gradients of sum(output)).
+    The sentence names the command line's --grad-output, or trace()'s grad_output= (`python`)."""
     out = graph.output_node
     shape = getattr(out.value, "shape", ())
     if shape and int(np.prod(shape)) != 1:
         from .errors import ExplainerError
 
+        if python:
+            raise ExplainerError(_("{NON_SCALAR}: {out_name} has shape {list_shape}; trace it with the gradient to start from, one number per element: trace(…, grad_output=[{ones}]) (torch: {out_name}.backward(v))").format(
+                NON_SCALAR=NON_SCALAR, out_name=out.name, list_shape=list(shape),
+                ones=", ".join(["1"] * min(int(np.prod(shape)), 3)) + (", …" if int(np.prod(shape)) > 3 else "")))
         raise ExplainerError(
             _("{NON_SCALAR}: {out_name} has shape {list_shape}; give the gradient to start from, one number per element, e.g. --grad-output \"[{prod_shape}{shape_else}]\" (torch: {out_name}.backward(v))").format(NON_SCALAR=NON_SCALAR, out_name=out.name, list_shape=list(shape), prod_shape=", ".join(["1"] * min(int(np.prod(shape)), 3)), shape_else=", …" if int(np.prod(shape)) > 3 else ""))
 

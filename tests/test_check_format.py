@@ -100,3 +100,13 @@ def test_the_train_summary_prints_whole_plot_paths(cli, tmp_path):
     assert f"plot: {deep / 'linreg-manual-loss.svg'}" in run.out.splitlines()
     table = run.out[:run.out.index("plot: ")]
     assert "…" not in table and max(len(line) for line in table.splitlines()) <= 80
+
+
+def test_the_python_check_refuses_a_vector_output_as_torch_does_unless_given_the_vector():
+    with pytest.raises(ExplainerError, match=rf"^{NON_SCALAR}: L has shape \[3\]; .*grad_output=\[1, 1, 1\]"):
+        trace("L = softmax(z)", z=[1.0, 2.0, 3.0]).check()
+    report = trace("L = softmax(z)", z=[1.0, 2.0, 3.0], grad_output=[0.1, 1, 0.0001]).check()
+    assert report.ok
+    assert trace("L = sum(z^2)", z=[1.0, 2.0]).check().ok   # a scalar output needs no vector
+    # drawing a vector output still works: it is seeded with ones only for the picture
+    assert "<svg" in trace("L = softmax(z)", z=[1.0, 2.0, 3.0]).render()
