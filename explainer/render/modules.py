@@ -268,7 +268,7 @@ def _small(text: str) -> str:
 
 
 def _shape(shape) -> str:
-    return labels.shape_text(shape) if shape is not None and len(shape) else "scalar"
+    return labels.shape_text(shape) if shape is not None and len(shape) else gettext("scalar")
 
 
 def _unit_attrs(graph, unit: Unit, view: str, is_output: bool) -> str:
