@@ -25,23 +25,15 @@ import time
 from pathlib import Path
 
 from explainer import trace
+from explainer.expr.sizes import flat_sum
 
 DOT_TIMEOUT_S = 120
 CHROMIUM = "/usr/bin/chromium"
 OUT = Path(tempfile.mkdtemp(prefix="explainer-bench-"))
 
 
-def flat(terms: int) -> tuple[str, dict]:
-    text = "y = tanh(" + " + ".join(f"w{i}*x{i}" for i in range(terms)) + ")"
-    values = {}
-    for i in range(terms):
-        values[f"w{i}"] = ((i * 37) % 100 - 50) / 1000
-        values[f"x{i}"] = ((i * 53) % 100 - 50) / 100
-    return text, values
-
-
 def ours_svg(terms: int):
-    text, values = flat(terms)
+    text, values = flat_sum(terms)
 
     def run():
         return trace(text, values).render(OUT / f"flat{terms}.svg", view="both")
@@ -49,7 +41,7 @@ def ours_svg(terms: int):
 
 
 def ours_page(terms: int):
-    text, values = flat(terms)
+    text, values = flat_sum(terms)
 
     def run():
         return trace(text, values).render(OUT / f"flat{terms}.html", view="both")
@@ -60,7 +52,7 @@ def torchviz_svg(torch, terms: int) -> tuple[float, bool, int]:
     """Seconds from building the torch graph to torchviz's SVG, whether dot finished, DOT nodes."""
     from torchviz import make_dot
 
-    _, values = flat(terms)
+    _, values = flat_sum(terms)
     start = time.perf_counter()
     params = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in values.items()}
     total = None
@@ -136,14 +128,14 @@ def trace_scaling() -> None:
     """Parsing and tracing stays linear: seconds per node at 1,500 and 6,000 terms."""
     times = {}
     for terms in (1500, 6000):
-        text, values = flat(terms)
+        text, values = flat_sum(terms)
         (times[terms],) = paired_times(lambda: trace(text, values), repeats=3)
     per_node = {t: s / (4 * t) for t, s in times.items()}
     result("parse + trace a 24,000-node expression (vs 6,000 per node)", times[6000],
            "the same text at 1,500 terms, scaled x4", 4 * times[1500],
            "linear: ratio >= 0.67 (per-node time grows by at most 1.5x)",
            met=per_node[1500] / per_node[6000] >= 0.67, nodes=24000, trace_6000_nodes_s=times[1500],
-           chars=len(flat(6000)[0]))
+           chars=len(flat_sum(6000)[0]))
 
 
 if __name__ == "__main__":

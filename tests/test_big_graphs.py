@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from explainer import trace
+from explainer.expr.sizes import flat_sum
 from explainer.graph import Graph
 from explainer.render import dot as dot_module
 from explainer.render import svg, to_dot
@@ -22,19 +23,9 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's d
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def flat_text(terms: int) -> tuple[str, dict]:
-    """y = tanh(w0*x0 + … ): 4 nodes a term (w, x, the product, the +), the same as bench's."""
-    text = "y = tanh(" + " + ".join(f"w{i}*x{i}" for i in range(terms)) + ")"
-    values = {}
-    for i in range(terms):
-        values[f"w{i}"] = ((i * 37) % 100 - 50) / 1000
-        values[f"x{i}"] = ((i * 53) % 100 - 50) / 100
-    return text, values
-
-
 @pytest.fixture(scope="module")
 def flat6000():
-    text, values = flat_text(1500)
+    text, values = flat_sum(1500)
     return trace(text, values)
 
 
@@ -86,7 +77,7 @@ def test_a_shared_input_sits_in_the_group_of_all_its_users_and_one_node_terms_ge
 
 
 def test_grouping_is_iterative_on_a_24000_node_sum():
-    text, values = flat_text(6000)
+    text, values = flat_sum(6000)
     graph = trace(text, values).graph
     paths = group_paths(graph)
     assert len(graph) == 24000
@@ -106,7 +97,7 @@ def test_the_6000_node_expression_is_drawn_collapsed_to_its_runs(flat6000):
 
 @needs_dot
 def test_a_10000_node_expression_and_a_10473_node_network_get_a_picture():
-    text, values = flat_text(2500)
+    text, values = flat_sum(2500)
     picture = svg(trace(text, values).graph, view="both")
     assert "Σ of 2,500 terms" in picture and "y = " in picture
     sys.path.insert(0, str(ROOT / "bench"))
@@ -144,7 +135,7 @@ def test_big_pictures_label_edges_with_xlabel_small_ones_with_label():
 
 
 def test_a_60_term_sum_collapses_by_default_and_collapse_none_draws_every_node():
-    text, values = flat_text(60)
+    text, values = flat_sum(60)
     graph = trace(text, values).graph
     default = to_dot(graph, view="both").source
     assert default.count("box3d") == 6 and 'label="terms 49–60\\n36 nodes"' in default  # 5 runs + the running sum

@@ -11,11 +11,11 @@ import pytest
 
 from explainer import trace
 from explainer.errors import ExplainerError
+from explainer.expr.sizes import flat_sum
 from explainer.graph import Graph
 from explainer.render.interactive import graph_data, page, start_open
 
 from graphs import j_abc
-from test_big_graphs import flat_text
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -49,7 +49,7 @@ def test_the_page_carries_values_gradients_rules_and_the_chain_rule_of_every_nod
 
 
 def test_the_page_opens_on_the_finest_level_that_stays_small():
-    text, values = flat_text(1500)
+    text, values = flat_sum(1500)
     graph = trace(text, values).graph
     data = graph_data(graph, "backward")
     assert data["open"] == ["Σ of 1,500 terms"]       # 11 runs + the running sum + y drawn
@@ -132,7 +132,7 @@ class Opened:
 
 @pytest.fixture(scope="module")
 def flat_page(tmp_path_factory):
-    text, values = flat_text(1500)
+    text, values = flat_sum(1500)
     traced = trace(text, values)
     return traced, traced.render(tmp_path_factory.mktemp("page") / "flat.html")
 

@@ -65,9 +65,12 @@ RICH_WORDS = {"ARGUMENTS_PANEL_TITLE": N_("Arguments"), "OPTIONS_PANEL_TITLE": N
 
 
 def localize(group):
-    """Add `--lang` to every command and translate its help into the language in force."""
+    """Add `--lang` to every command and translate its help and click's errors into the language in force."""
     from typer import rich_utils
 
+    from explainer.commands import usage_errors
+
+    usage_errors.install(group)
     for name, text in RICH_WORDS.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, _(text))

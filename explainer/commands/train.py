@@ -44,7 +44,8 @@ def examples(as_json: bool = typer.Option(False, "--json", help="Print one JSON 
 
 
 def train(
-    name: str = typer.Argument(..., help="The example, e.g. linreg-manual (see `explainer examples`)."),
+    name: str = typer.Argument(..., metavar="EXAMPLE",
+                               help="The example, e.g. linreg-manual (see `explainer examples`)."),
     engine: str = typer.Option("torch", help="torch, or explainer (this project's own numpy engine)."),
     device: str = typer.Option("auto", help="auto (a GPU when torch sees one), cpu or cuda."),
     epochs: int = typer.Option(None, help="Epochs for the epoch-based examples (default: the tutorial's)."),
