@@ -5,9 +5,10 @@ expression language's functions, the docs' op table and the torch-comparison tes
 from `OPS` (see docs/adding-an-op.md).
 """
 from __future__ import annotations
-from explainer.i18n import gettext
+from explainer.i18n import DEFAULT, LANGUAGES, gettext, translations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 from ..errors import ExplainerError
@@ -107,7 +108,10 @@ class Op:
     def rules(self, vjp: bool = False) -> tuple[str, ...]:
         """`text` (or `vjp_text`) as a person reads it: a rule in words in the language in force,
         a formula as it is. What parses or compares the rules (formulas.py) reads `text`."""
-        return tuple(gettext(t) if t else t for t in (self.vjp_text if vjp else self.text))
+        texts = self.vjp_text if vjp else self.text
+        if not _in_words(texts):   # formulas only (every scalar op): no lookup per edge
+            return texts
+        return tuple(gettext(t) if t else t for t in texts)
 
     @property
     def help(self) -> str:
@@ -144,6 +148,13 @@ class Op:
         if attrs:
             return text.format(*names, out=out, **{k: _shown(v) for k, v in attrs.items()})
         return text.format(*names, out=out)
+
+
+@lru_cache(maxsize=None)
+def _in_words(texts: tuple[str, ...]) -> bool:
+    """Whether any of these rules is in words, i.e. has a translation in one of our catalogues."""
+    return any(t and translations(lang).gettext(t) != t
+               for lang in LANGUAGES if lang != DEFAULT for t in texts)
 
 
 def _resolve(module, path: list[str]):
