@@ -52,3 +52,25 @@ def app():
     app = typer.Typer(pretty_exceptions_enable=False)
     train_commands.register(app)
     return app
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium for a module's browser tests (tests/browsers.py: marks, Watched)."""
+    from playwright.sync_api import sync_playwright
+
+    from browsers import launch
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def watched(browser):
+    from browsers import Watched
+
+    w = Watched(browser)
+    yield w
+    w.page.close()

@@ -7,52 +7,14 @@ from __future__ import annotations
 import functools
 import http.server
 import importlib.util
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
+from browsers import Watched, needs_browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
-                       reason="playwright is not installed (make browser)"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"chromium is not at {CHROMIUM} (make browser)"),
-    pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Watched:
-    """A page with its console errors, uncaught exceptions and failed requests collected."""
-
-    def __init__(self, browser):
-        self.page = browser.new_page(viewport={"width": 1280, "height": 800})
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
-
-
-@pytest.fixture
-def watched(browser):
-    w = Watched(browser)
-    yield w
-    w.page.close()
+pytestmark = needs_browser
 
 
 # ---------------------------------------------------------------------------------------------

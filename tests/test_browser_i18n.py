@@ -10,7 +10,10 @@ import sys
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, STATE, Watched, pytestmark  # noqa: F401
+from browsers import needs_browser
+from test_browser import ROOT, STATE
+
+pytestmark = needs_browser
 
 # Draw each character on a canvas in the font the page uses for it, and a character no font has
 # (U+E000, private use): a character that looks exactly like that one is a tofu box. Distinct
@@ -30,23 +33,6 @@ GLYPHS = """([selector, sample]) => {
   return {family: style.fontFamily, chars, tofu: pictures.filter(p => p === tofu).length,
           blank: pictures.filter(p => !/[1-9]/.test(p)).length, distinct: new Set(pictures).size};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def watched(browser):
-    w = Watched(browser)
-    yield w
-    w.page.close()
 
 
 @pytest.fixture(scope="module")

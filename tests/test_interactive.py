@@ -2,7 +2,6 @@
 (tests marked `browser`, run with `make test-browser`)."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -15,11 +14,9 @@ from explainer.expr.sizes import flat_sum
 from explainer.graph import Graph
 from explainer.render.interactive import graph_data, page, start_open
 
+from browsers import browser_test
 from graphs import j_abc
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path("/tmp/explainer-interactive-shots")   # screenshots to look at; committed nowhere
 
 
@@ -84,29 +81,11 @@ def test_render_to_html_through_the_api_and_the_cli(tmp_path, cli):
 # ---------------------------------------------------------------------------------------------
 # In the browser
 
-browser = [
-    pytest.mark.browser,
-    pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
-                       reason="playwright is not installed (make browser)"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"chromium is not at {CHROMIUM} (make browser)"),
-]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 class Opened:
     """A page at 1280×720 with its console errors, uncaught exceptions and every request kept."""
 
-    def __init__(self, chromium, path: Path):
-        self.page = chromium.new_page(viewport={"width": 1280, "height": 720})
+    def __init__(self, browser, path: Path):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 720})
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -137,16 +116,10 @@ def flat_page(tmp_path_factory):
     return traced, traced.render(tmp_path_factory.mktemp("page") / "flat.html")
 
 
-def browser_test(fn):
-    for mark in browser:
-        fn = mark(fn)
-    return fn
-
-
 @browser_test
-def test_the_6000_node_page_opens_collapsed_offline_and_without_errors(chromium, flat_page):
+def test_the_6000_node_page_opens_collapsed_offline_and_without_errors(browser, flat_page):
     _, path = flat_page
-    opened = Opened(chromium, path)
+    opened = Opened(browser, path)
     assert opened.drawn() == 13
     texts = opened.texts()
     assert "Σ of 1,500 terms" in texts and "terms 1–144" in texts and "running sum" in texts
@@ -158,8 +131,8 @@ def test_the_6000_node_page_opens_collapsed_offline_and_without_errors(chromium,
 
 
 @browser_test
-def test_clicking_a_box_opens_it_and_clicking_its_frame_closes_it(chromium, flat_page):
-    opened = Opened(chromium, flat_page[1])
+def test_clicking_a_box_opens_it_and_clicking_its_frame_closes_it(browser, flat_page):
+    opened = Opened(browser, flat_page[1])
     box = opened.page.locator("#canvas g.node.box", has_text="terms 1–144")
     box.click()
     opened.page.wait_for_function("document.body.dataset.drawn === '24'")
@@ -174,9 +147,9 @@ def test_clicking_a_box_opens_it_and_clicking_its_frame_closes_it(chromium, flat
 
 
 @browser_test
-def test_search_opens_the_groups_around_a_node_and_shows_its_chain_rule(chromium, flat_page):
+def test_search_opens_the_groups_around_a_node_and_shows_its_chain_rule(browser, flat_page):
     traced, path = flat_page
-    opened = Opened(chromium, path)
+    opened = Opened(browser, path)
     opened.page.fill("#search", "w700")
     opened.page.press("#search", "Enter")
     opened.page.wait_for_selector("#n%d.selected" % traced["w700"].id)
@@ -197,8 +170,8 @@ def test_search_opens_the_groups_around_a_node_and_shows_its_chain_rule(chromium
 
 
 @browser_test
-def test_zoom_buttons_and_the_wheel_zoom_and_fit_goes_back(chromium, flat_page):
-    opened = Opened(chromium, flat_page[1])
+def test_zoom_buttons_and_the_wheel_zoom_and_fit_goes_back(browser, flat_page):
+    opened = Opened(browser, flat_page[1])
     zoom = lambda: float(opened.page.evaluate("document.body.dataset.zoom"))  # noqa: E731
     assert zoom() == 1.0   # the whole graph would need 12 pt text under 12 px: it opens at 1 px a point
     opened.page.click("#zoom-in")
@@ -222,12 +195,12 @@ def test_zoom_buttons_and_the_wheel_zoom_and_fit_goes_back(chromium, flat_page):
 
 
 @browser_test
-def test_views_switch_and_a_network_node_shows_both_paths(chromium, tmp_path):
+def test_views_switch_and_a_network_node_shows_both_paths(browser, tmp_path):
     from explainer.models import neuron_paths
     from explainer.api import Traced
 
     traced = Traced(Graph.build(neuron_paths.build()))
-    opened = Opened(chromium, traced.render(tmp_path / "np.html"))
+    opened = Opened(browser, traced.render(tmp_path / "np.html"))
     red = "document.querySelectorAll('#canvas g.edge path[stroke=\"#d62728\"]').length"
     assert opened.page.evaluate(red) > 0
     opened.page.click("button[data-view=forward]")
@@ -251,10 +224,10 @@ def test_views_switch_and_a_network_node_shows_both_paths(chromium, tmp_path):
 
 
 @browser_test
-def test_a_traced_tensor_mlp_page_shows_shapes(chromium, tmp_path, cli):
+def test_a_traced_tensor_mlp_page_shows_shapes(browser, tmp_path, cli):
     run = cli("render", "--model", "mnist-mlp", "-o", "mlp.html")
     assert run.code == 0, run.err
-    opened = Opened(chromium, tmp_path / "mlp.html")
+    opened = Opened(browser, tmp_path / "mlp.html")
     name = opened.page.evaluate("DATA.nodes.find(n => n.shape === '[64, 28]' && n.kind === 'op').name")
     opened.page.fill("#search", name)
     opened.page.press("#search", "Enter")

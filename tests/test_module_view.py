@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import module_nets
+from browsers import browser_test
 from explainer import nn
 from explainer.api import trace
 from explainer.errors import ExplainerError
@@ -239,27 +240,19 @@ _LAYOUT_PROBE = """() => {
 }"""
 
 
-@pytest.mark.browser
+@browser_test
 @pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])
 @pytest.mark.parametrize("model", ["neuron-paths", "mnist-mlp"])
-def test_a_network_page_is_readable_and_nothing_overlaps(cli, tmp_path, size, model):
-    from pathlib import Path
-
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("chromium is not at /usr/bin/chromium (make browser)")
-    playwright = pytest.importorskip("playwright.sync_api")
+def test_a_network_page_is_readable_and_nothing_overlaps(cli, browser, tmp_path, size, model):
     run = cli("animate", "--model", model, "-o", "np.html")
     assert run.code == 0, run.err
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto((tmp_path / "np.html").as_uri())
-        page.keyboard.press("End")                       # every gradient written under its node
-        found = page.evaluate(_LAYOUT_PROBE)
-        browser.close()
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((tmp_path / "np.html").as_uri())
+    page.keyboard.press("End")                       # every gradient written under its node
+    found = page.evaluate(_LAYOUT_PROBE)
+    page.close()
     assert not errors
     assert found["smallest"] >= 12, found["smallest"]
     assert found["overlaps"] == [], found["overlaps"][:5]
