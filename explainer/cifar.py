@@ -21,6 +21,7 @@ import numpy as np
 
 from .data import default_data_dir, md5
 from .errors import ExplainerError
+from .i18n import gettext
 
 FOLDER = "cifar-10-batches-bin"
 ARCHIVE = "cifar-10-binary.tar.gz"
@@ -86,15 +87,18 @@ def parse_batch(raw: bytes, where: str, layout: Layout = CIFAR10) -> tuple[np.nd
     """One batch file's bytes as (images [n, 3, 32, 32] uint8, labels [n] uint8), size and labels checked."""
     expected = layout.records * RECORD
     if len(raw) != expected:
-        cut = "it is truncated" if len(raw) < expected else "it is longer than a CIFAR-10 batch file"
-        raise ExplainerError(f"{where} has {len(raw):,} bytes, not the {expected:,} of {layout.records:,} "
-                             f"records of {RECORD:,} bytes: {cut}; replace it with the file from {ARCHIVE}.")
+        cut = gettext("it is truncated") if len(raw) < expected else gettext("it is longer than a CIFAR-10 batch file")
+        raise ExplainerError(gettext("{where} has {size:,} bytes, not the {expected:,} of {records:,} records of "
+                                     "{record:,} bytes: {cut}; replace it with the file from {archive}.").format(
+            where=where, size=len(raw), expected=expected, records=layout.records, record=RECORD, cut=cut,
+            archive=ARCHIVE))
     records = np.frombuffer(raw, dtype=np.uint8).reshape(layout.records, RECORD)
     labels = records[:, 0]
     bad = np.flatnonzero(labels > 9)
     if bad.size:
-        raise ExplainerError(f"{where} record {bad[0]} has label {labels[bad[0]]}, not 0–9: it is not a "
-                             f"CIFAR-10 binary batch file; replace it with the file from {ARCHIVE}.")
+        raise ExplainerError(gettext("{where} record {record} has label {label}, not 0–9: it is not a CIFAR-10 "
+                                     "binary batch file; replace it with the file from {archive}.").format(
+            where=where, record=bad[0], label=labels[bad[0]], archive=ARCHIVE))
     return records[:, 1:].reshape(layout.records, 3, 32, 32), labels
 
 
@@ -110,28 +114,32 @@ def _reader(root: Path, layout: Layout):
     if (root / ARCHIVE).is_file():
         members = _archive(root / ARCHIVE, layout)
         return lambda name: parse_batch(members[name], f"{root / ARCHIVE}:{FOLDER}/{name}", layout)
-    python = " (found cifar-10-batches-py, the pickled python version, which is not read)" \
+    python = gettext(" (found cifar-10-batches-py, the pickled python version, which is not read)") \
         if (root / "cifar-10-batches-py").is_dir() else ""
-    raise ExplainerError(f"CIFAR-10 is missing in {root}{python}; put the binary version there — {ARCHIVE} "
-                         f"from {WHERE}, whole or unpacked into {folder} — or pass --data-dir ROOT.")
+    raise ExplainerError(gettext("CIFAR-10 is missing in {root}{python}; put the binary version there — {archive} "
+                                 "from {where}, whole or unpacked into {folder} — or pass --data-dir ROOT.").format(
+        root=root, python=python, archive=ARCHIVE, where=WHERE, folder=folder))
 
 
 def _read_file(path: Path, layout: Layout):
     if not path.is_file():
-        raise ExplainerError(f"CIFAR-10 is missing {path.name} in {path.parent}; put the binary version's "
-                             f"files there ({ARCHIVE} from {WHERE}, unpacked) or pass --data-dir ROOT.")
+        raise ExplainerError(gettext("CIFAR-10 is missing {name} in {folder}; put the binary version's files there "
+                                     "({archive} from {where}, unpacked) or pass --data-dir ROOT.").format(
+            name=path.name, folder=path.parent, archive=ARCHIVE, where=WHERE))
     expected = layout.md5s.get(path.name)
     if expected is not None and md5(path) != expected:
-        raise ExplainerError(f"{path} fails its MD5 check (expected {expected}); replace it with the file "
-                             f"from {ARCHIVE} in {path.parent}.")
+        raise ExplainerError(gettext("{path} fails its MD5 check (expected {expected}); replace it with the file "
+                                     "from {archive} in {folder}.").format(
+            path=path, expected=expected, archive=ARCHIVE, folder=path.parent))
     return parse_batch(path.read_bytes(), str(path), layout)
 
 
 @functools.lru_cache(maxsize=2)
 def _archive_cached(path: Path, size: int, mtime: int, archive_md5: str) -> dict[str, bytes]:
     if md5(path) != archive_md5:
-        raise ExplainerError(f"{path} fails its MD5 check (expected {archive_md5}); it is damaged or not "
-                             f"the binary version: download {ARCHIVE} again from {WHERE} into {path.parent}.")
+        raise ExplainerError(gettext("{path} fails its MD5 check (expected {expected}); it is damaged or not the "
+                                     "binary version: download {archive} again from {where} into {folder}.").format(
+            path=path, expected=archive_md5, archive=ARCHIVE, where=WHERE, folder=path.parent))
     members = {}
     try:
         with tarfile.open(path, "r:gz") as archive:
@@ -140,7 +148,8 @@ def _archive_cached(path: Path, size: int, mtime: int, archive_md5: str) -> dict
                 if member.isfile() and folder.endswith(FOLDER) and name.endswith(".bin"):
                     members[name] = archive.extractfile(member).read()
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise ExplainerError(f"{path} is not a readable tar.gz archive ({error}); download it again from {WHERE}.") from None
+        raise ExplainerError(gettext("{path} is not a readable tar.gz archive ({error}); download it again from "
+                                     "{where}.").format(path=path, error=error, where=WHERE)) from None
     return members
 
 
@@ -159,5 +168,6 @@ class _MissingMember(dict):
         self.path = path
 
     def __missing__(self, name):
-        raise ExplainerError(f"{self.path} has no {FOLDER}/{name}; it is not CIFAR-10's binary version: "
-                             f"download {ARCHIVE} again from {WHERE}.")
+        raise ExplainerError(gettext("{path} has no {folder}/{name}; it is not CIFAR-10's binary version: "
+                                     "download {archive} again from {where}.").format(
+            path=self.path, folder=FOLDER, name=name, archive=ARCHIVE, where=WHERE))

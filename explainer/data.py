@@ -187,7 +187,8 @@ def read_sms(root: Path | None = None) -> list[tuple[str, str]]:
     # a file cut short still parses line by line: only its checksum tells
     if md5(path) != SMS_MD5:
         size = path.stat().st_size
-        cut = f"; it has {size:,} of the {SMS_BYTES:,} bytes, so it is truncated" if size < SMS_BYTES else ""
+        cut = _("; it has {size:,} of the {expected:,} bytes, so it is truncated").format(
+            size=size, expected=SMS_BYTES) if size < SMS_BYTES else ""
         raise ExplainerError(_("{path} fails its MD5 check (expected {SMS_MD5}){cut}; replace it with UCI's original file.").format(path=path, SMS_MD5=SMS_MD5, cut=cut))
     return pairs
 

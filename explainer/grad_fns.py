@@ -107,11 +107,8 @@ def _pow(r):
 
 @reads("LeakyReluBackward0", saved={"_saved_self": 0})
 def _leaky_relu(r):
-    """x · (1 where x > 0, else the slope): torch's gradient, the slope at 0 included."""
-    x = r.input(0, "_saved_self")
-    slope = r.saved("_saved_negative_slope")
-    mask = np.where(x.value > 0, 1.0, slope).astype(x.value.dtype)
-    return r.op("mul", x, r.const(mask, f"leaky slope {slope:g}"))
+    """The registry's leaky_relu: its derivative is the slope at 0, as torch's gradient is."""
+    return r.op("leaky_relu", r.input(0, "_saved_self"), negative_slope=float(r.saved("_saved_negative_slope")))
 
 
 # -- linear algebra --------------------------------------------------------------------------------

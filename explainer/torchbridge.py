@@ -8,7 +8,7 @@ renderer can draw what torch built.
 torch is imported inside the functions, never at module import: the CLI must start fast.
 """
 from __future__ import annotations
-from explainer.i18n import gettext
+from explainer.i18n import N_, gettext
 
 import math
 
@@ -61,8 +61,8 @@ def _seed(torch, node: Node, out):
 # ---------------------------------------------------------------------------------------------
 # torch's graph -> ours
 
-FREED = ("torch has already freed this graph's saved tensors (its backward() ran): read it before "
-         "calling backward(), or call backward(retain_graph=True)")
+FREED = N_("torch has already freed this graph's saved tensors (its backward() ran): read it before "
+           "calling backward(), or call backward(retain_graph=True)")
 
 
 class TorchGraph(Graph):
@@ -112,7 +112,7 @@ def from_torch(output, params=None, inputs: dict | None = None, title: str = "",
         torch.as_tensor(grad_output).to(output.dtype).reshape(output.shape)
     captured = _gradients(torch, output, fns, leaf, seed) if gradients else {}
     if gradients and not captured:
-        raise ExplainerError(FREED)
+        raise ExplainerError(gettext(FREED))
     values = _TorchValues(fns, nexts, output)
     made, origin, unknown = _rebuild(fns, nexts, leaf, names, values)
     from . import scopes  # the module call each grad_fn was made in, where record(model) watched
@@ -227,7 +227,7 @@ class _Reader:
                 raise self.unreadable(f"torch kept no {attr[len('_saved_'):]}") from None
             return default
         except RuntimeError:
-            raise ExplainerError(FREED) from None
+            raise ExplainerError(gettext(FREED)) from None
         if hasattr(value, "detach"):
             return _array(value)
         return _signed(value)
@@ -328,7 +328,7 @@ class _TorchValues:
                         if hasattr(value, "detach"):
                             known.setdefault(nf[index], value)
             except RuntimeError:
-                raise ExplainerError(FREED) from None
+                raise ExplainerError(gettext(FREED)) from None
         return known
 
 

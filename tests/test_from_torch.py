@@ -155,6 +155,17 @@ def test_a_gan_step_checks_out():
     assert {"leaf1", "leaf2", "leaf3", "leaf4"} <= {n.name for n in traced.graph.leaves()}  # G's
 
 
+def test_leaky_relu_read_from_torch_is_the_registry_op_with_torchs_slope_at_zero():
+    x = torch.tensor([-2.0, 0.0, 3.0], dtype=torch.float64, requires_grad=True)
+    y = (F.leaky_relu(x, 0.2) * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum()
+    traced = explainer.from_torch(y)
+    assert traced.check().ok
+    (node,) = [n for n in traced.graph.nodes if n.op == "leaky_relu"]
+    assert node.attrs == {"negative_slope": 0.2}
+    assert traced["x"].grad.tolist() == [0.2, 0.4, 3.0]   # torch's slope at 0: 2 · 0.2
+    assert not [n for n in traced.graph.leaves() if "slope" in n.name]   # no mask leaf beside it
+
+
 def test_constants_torch_keeps_nowhere_still_give_checked_gradients():
     x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
     y = (x + 1).sum() * 2 + ((1 - x) * x).sum() + ((x * 2 + 1) / 3 - x.exp().log()).pow(2).mean()

@@ -336,12 +336,18 @@ def test_cli_cnn_is_slide_shaped_with_module_names_and_shapes(cli, tmp_path, tor
 
 @needs_dot
 @pytest.mark.parametrize("torch_view", [False, True])
-@pytest.mark.parametrize("model, expected", [
-    ("lstm", ("rnn", "LSTM", "weight_ih_l0 [20, 1]", "weight_hh_l0 [20, 5]", "fc", "Linear", "weight [1, 5]")),
-    ("gan", ("Conv2d", "LeakyReLU", "BatchNorm2d", "weight [64, 3, 4, 4]", "weight [128] · bias [128]")),
+@pytest.mark.parametrize("model, depth, expected", [
+    ("lstm", "1", ("rnn", "LSTM", "weight_ih_l0 [20, 1]", "weight_hh_l0 [20, 5]", "fc", "Linear", "weight [1, 5]")),
+    # the generator's step: noise → generator → images → discriminator, each closed box holding its weights
+    ("gan", "1", ("generator", "discriminator", "[2, 64, 1, 1] → [2, 3, 32, 32]", "[2, 3, 32, 32] → [2, 1, 1, 1]",
+                  "11 parameter tensors inside, 921,475 numbers", "10 parameter tensors inside, 663,361 numbers",
+                  "∂loss/∂ its 11 parameters: largest |entry| 0.579")),
+    ("gan", "2", ("generator.0", "ConvTranspose2d", "discriminator.1", "LeakyReLU", "BatchNorm2d",
+                  "weight [64, 3, 4, 4]", "weight [128] · bias [128]")),
 ])
-def test_cli_lstm_and_gan_are_slide_shaped_with_module_names_and_shapes(cli, tmp_path, torch_view, model, expected):
-    run = cli("render", "--model", model, "-o", "m.svg", *(["--torch"] if torch_view else []))
+def test_cli_lstm_and_gan_are_slide_shaped_with_module_names_and_shapes(cli, tmp_path, torch_view, model, depth,
+                                                                        expected):
+    run = cli("render", "--model", model, "--depth", depth, "-o", "m.svg", *(["--torch"] if torch_view else []))
     assert run.code == 0, run.err
     words = assert_slide_shaped((tmp_path / "m.svg").read_text())
     for text in expected:

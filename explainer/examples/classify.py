@@ -15,6 +15,7 @@ import numpy as np
 from ..data import load_mnist
 from .registry import RunOptions
 from .runtime import Engine, load_state, save_state
+from ..i18n import gettext
 
 PROGRESS_EVERY = 25  # read the loss back (a device sync) only every this many batches
 
@@ -150,4 +151,4 @@ def digit_grid(options: RunOptions, name: str, classifier: Classifier, test: Spl
     images = np.asarray(test.x[:count].cpu()).reshape(-1, 28, 28)
     predictions = classifier.predict(test.x[:count])
     result.plots.append(str(plots.digit_grid(images, np.asarray(test.y[:count].cpu()), predictions, path,
-                                             title=f"{name}, test set")))
+                                             title=gettext("{name}, test set").format(name=name))))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .classify import Classifier, cross_entropy, digit_grid, mnist_splits
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import Clock, engine_modules, finish, ours_like, resolve_device, setup_torch
+from ..i18n import gettext
 
 NAME = "cnn"
 LR, EPOCHS, BATCH, TEST_BATCH = 1e-3, 1, 64, 500
@@ -29,7 +30,7 @@ def run(options: RunOptions) -> RunResult:
     device = resolve_device(options)
     torch = setup_torch(options.seed)
     if device == "cpu" and options.steps is None and options.limit is None:
-        options.reporter.note("cnn on a CPU takes minutes per epoch; --steps N or --limit N make a short run")
+        options.reporter.note(gettext("cnn on a CPU takes minutes per epoch; --steps N or --limit N make a short run"))
     engine = engine_modules(options, device)
     train, test = mnist_splits(options, engine)
     clock = Clock()

@@ -16,6 +16,7 @@ import copy
 from .classify import Classifier, Split, cross_entropy, mnist_splits
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import Clock, engine_modules, finish, ours_like, plot_loss, resolve_device, setup_torch
+from ..i18n import N_, gettext
 
 NAME = "digits-mlp"
 LR, EPOCHS, BATCH, HIDDEN, TRAIN_FRACTION = 1e-3, 5, 128, 500, 0.7
@@ -53,15 +54,16 @@ def run(options: RunOptions) -> RunResult:
                        accuracy=history[-1]["accuracy"], losses=[row["train_loss"] for row in history],
                        reported="train 0.878 / validation 0.867 (with its no-zero_grad bug)",
                        extra={"train_accuracy": fixed.evaluate(train)[1], "history": history})
-    curves = {"fixed": result.losses}
+    curves = {gettext("fixed"): result.losses}
     if options.show_bug:
         buggy = classifier(zero_grad=False)
         buggy_history = buggy.fit(options, train, validation, options.epochs or EPOCHS, save=False)
         result.extra["bug"] = {"train_accuracy": buggy.evaluate(train)[1],
                                "validation_accuracy": buggy_history[-1]["accuracy"],
-                               "what": "no optimizer.zero_grad(): gradients pile up over every batch"}
-        curves["without zero_grad"] = [row["train_loss"] for row in buggy_history]
-    plot_loss(result, options, NAME, None, f"{NAME}: training loss per epoch", label="epoch", curves=curves)
+                               "what": gettext("no optimizer.zero_grad(): gradients pile up over every batch")}
+        curves[gettext("without zero_grad")] = [row["train_loss"] for row in buggy_history]
+    plot_loss(result, options, NAME, None, gettext("{name}: training loss per epoch").format(name=NAME),
+              label=N_("epoch"), curves=curves)
     return finish(result, clock, options)
 
 

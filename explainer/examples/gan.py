@@ -20,6 +20,7 @@ import numpy as np
 from .. import cifar
 from ..data import load_mnist
 from .classify import epoch_order
+from ..i18n import gettext
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import (Clock, engine_modules, finish, load_state, ours_like, plot_loss, plot_path, resolve_device,
                       save_state, setup_torch)
@@ -123,13 +124,13 @@ def training_images(options: RunOptions) -> tuple[np.ndarray, str]:
     if dataset == "auto":
         dataset = "cifar10" if cifar.available(options.data_dir) else "mnist"
         if dataset == "mnist":
-            options.reporter.note("CIFAR-10 (the tutorial's data) is not in the data folder, so this run trains on "
-                                  "MNIST padded to 32×32; put cifar-10-batches-bin/ there for the tutorial's run, "
-                                  "or pass --dataset mnist")
+            options.reporter.note(gettext("CIFAR-10 (the tutorial's data) is not in the data folder, so this run "
+                                          "trains on MNIST padded to 32×32; put cifar-10-batches-bin/ there for the "
+                                          "tutorial's run, or pass --dataset mnist"))
     if dataset == "cifar10":
         return cifar.load_cifar10(options.data_dir, train=True, limit=options.limit).scaled(), "CIFAR-10"
     digits = load_mnist(options.data_dir, train=True, limit=options.limit).scaled()
-    return np.pad(digits, ((0, 0), (0, 0), (2, 2), (2, 2))), "MNIST padded to 32×32"
+    return np.pad(digits, ((0, 0), (0, 0), (2, 2), (2, 2))), gettext("MNIST padded to 32×32")
 
 
 def noise_for(seed: int, epoch: int, count: int, batch: int):
@@ -193,8 +194,8 @@ def run(options: RunOptions) -> RunResult:
     steps = [pair for row in history for pair in row["steps"]]
     result.extra.update({"steps": len(steps), "final_dloss": steps[-1][0], "final_gloss": steps[-1][1],
                          "epochs": [{k: v for k, v in row.items() if k != "steps"} for row in history]})
-    plot_loss(result, options, NAME, None, f"{NAME}: BCEWithLogitsLoss per step",
-              curves={"discriminator": [s[0] for s in steps], "generator": [s[1] for s in steps]})
+    plot_loss(result, options, NAME, None, gettext("{name}: BCEWithLogitsLoss per step").format(name=NAME),
+              curves={gettext("discriminator"): [s[0] for s in steps], gettext("generator"): [s[1] for s in steps]})
     return finish(result, clock, options)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import checkpoint
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import Clock, StepLoop, ckpt_path, finish, plot_fit, plot_loss, resolve_device, setup_torch
+from ..i18n import gettext
 
 NAME = "linreg-manual"
 LR, STEPS, PRINT_EVERY = 0.01, 3000, 500
@@ -101,7 +102,7 @@ def _train_explainer(options, x, y, w0, b0, total):
 
 def _plot(options, x, y, w, b, losses, result):
     plot_fit(result, options, NAME, x, y, w, b)
-    plot_loss(result, options, NAME, losses, f"{NAME}: mean squared error", log=True)
+    plot_loss(result, options, NAME, losses, gettext("{name}: mean squared error").format(name=NAME), log=True)
 
 
 register(Example(

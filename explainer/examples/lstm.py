@@ -11,6 +11,7 @@ sequence-first by default) and returns [sequence, batch].
 """
 from __future__ import annotations
 
+from ..i18n import gettext
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import (Clock, engine_modules, finish, fit_module, ours_like, plot_loss, plot_path, resolve_device,
                       setup_torch)
@@ -72,14 +73,15 @@ def run(options: RunOptions) -> RunResult:
     test_loss = float(((predicted - held_noisy[1:, 0]) ** 2).mean())
     result = RunResult(NAME, options.engine, device, losses=losses, reported="no data or figure given",
                        extra={"initial_loss": losses[0], "held_out_loss": test_loss, "noise_floor": round(NOISE ** 2, 6)})
-    plot_loss(result, options, NAME, losses, f"{NAME}: MSELoss, one step ahead", log=True)
+    plot_loss(result, options, NAME, losses, gettext("{name}: MSELoss, one step ahead").format(name=NAME), log=True)
     path = plot_path(options, f"{NAME}-prediction.svg")
     if path is not None:
         from ..render import plots
 
         result.plots.append(str(plots.sequence_prediction(
             held_clean[:, 0], held_noisy[:, 0], predicted, path,
-            title=f"{NAME} ({options.engine}): one step ahead on an unseen stretch, MSE {test_loss:.4f}")))
+            title=gettext("{name} ({engine}): one step ahead on an unseen stretch, MSE {loss:.4f}").format(
+                name=NAME, engine=options.engine, loss=test_loss))))
     return finish(result, clock, options)
 
 

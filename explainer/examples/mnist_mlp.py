@@ -8,6 +8,7 @@ The tutorial's forward has no `return` (so the net outputs None); the one here r
 from __future__ import annotations
 
 from .classify import Classifier, digit_grid, mnist_splits, nll
+from ..i18n import N_, gettext
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import (Clock, engine_modules, finish, load_state, ours_like, plot_loss, resolve_device,
                       setup_torch)
@@ -59,10 +60,11 @@ def run(options: RunOptions) -> RunResult:
         digit_grid(options, NAME, classifier, test, result)
         if len(history) == 1:   # one epoch is one point: show its batches instead
             plot_loss(result, options, NAME, history[0].get("batch_losses", result.losses),
-                      f"{NAME}: nll_loss per batch (1 epoch)", label="batch")
+                      gettext("{name}: nll_loss per batch (1 epoch)").format(name=NAME), label=N_("batch"))
         else:
-            plot_loss(result, options, NAME, None, f"{NAME}: nll_loss per epoch", label="epoch",
-                      curves={"train": result.losses, "test": [row["test_loss"] for row in history]})
+            plot_loss(result, options, NAME, None, gettext("{name}: nll_loss per epoch").format(name=NAME),
+                      label=N_("epoch"), curves={gettext("train"): result.losses,
+                                                 gettext("test"): [row["test_loss"] for row in history]})
     return finish(result, clock, options)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..data import XOR_X, XOR_Y
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import Clock, finish, plot_loss, resolve_device, setup_torch
+from ..i18n import N_, gettext
 
 NAME = "numpy-vs-torch"
 LR, EPOCHS, HIDDEN = 0.1, 5000, 3
@@ -134,12 +135,12 @@ def run(options: RunOptions) -> RunResult:
     if options.show_bug:
         buggy_out = train_hand(torch, X, y, {n: v.clone() for n, v in as_torch.items()}, epochs, buggy=True)
         extra["buggy_predictions"] = [round(float(v), 6) for v in buggy_out.cpu().numpy().ravel()]
-        extra["bug"] = ("the tutorial's torch loop drops the output bias and updates both biases with "
-                        "d_output.sum(); fixed: output = sigmoid(output_layer_input1 + bout), "
-                        "bout += d_output.sum(0)·lr, bh += d_hiddenlayer.sum(0)·lr")
+        extra["bug"] = gettext("the tutorial's torch loop drops the output bias and updates both biases with "
+                               "d_output.sum(); fixed: output = sigmoid(output_layer_input1 + bout), "
+                               "bout += d_output.sum(0)·lr, bh += d_hiddenlayer.sum(0)·lr")
     result = RunResult(NAME, options.engine, device, losses=losses, extra=extra,
                        reported="predictions close to [1, 1, 0]")
-    plot_loss(result, options, NAME, losses, f"{NAME}: ½·Σ(y − out)²", label="epoch")
+    plot_loss(result, options, NAME, losses, f"{NAME}: ½·Σ(y − out)²", label=N_("epoch"))
     return finish(result, clock, options)
 
 

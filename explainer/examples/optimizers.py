@@ -17,6 +17,7 @@ import numpy as np
 
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import Clock, Engine, engine_named, finish, plot_path, resolve_device, setup_torch
+from ..i18n import gettext
 
 NAME = "optimizers"
 START, MINIMUM, STEPS, BATCH = (-1.0, 0.0), (3.0, 0.8), 200, 10
@@ -76,7 +77,7 @@ def run_all(engine: Engine, x, y, seed: int, steps: int) -> dict[str, np.ndarray
 def run(options: RunOptions) -> RunResult:
     device = resolve_device(options)
     if device != "cpu":
-        options.reporter.note("optimizers is two numbers per step: it runs on the CPU")
+        options.reporter.note(gettext("optimizers is two numbers per step: it runs on the CPU"))
         device = "cpu"
     setup_torch(options.seed)  # seeds torch and keeps it to one thread
     steps = options.steps or STEPS

@@ -28,8 +28,10 @@ def check_options(example: Example, options: RunOptions) -> None:
     if example.data and options.data_dir is not None and not Path(options.data_dir).is_dir():
         raise ExplainerError(_("--data-dir {options_data_dir} is not a folder; create it (MNIST is fetched into it when online) or name the folder that holds MNIST/raw/ and sms/.").format(options_data_dir=options.data_dir))
     if options.dataset is not None and options.dataset not in example.datasets:
-        raise ExplainerError(f"{example.name} takes no --dataset: it trains on one data set." if not example.datasets else
-                             f"{example.name} trains on {', '.join(example.datasets)}, not --dataset {options.dataset!r}.")
+        raise ExplainerError(_("{name} takes no --dataset: it trains on one data set.").format(name=example.name)
+                             if not example.datasets else
+                             _("{name} trains on {datasets}, not --dataset {dataset!r}.").format(
+                                 name=example.name, datasets=", ".join(example.datasets), dataset=options.dataset))
     if options.resume and not example.checkpoints:
         raise ExplainerError(_("{example_name} finishes in seconds and keeps no checkpoint; run it without --resume.").format(example_name=example.name))
     if options.resume and options.out is None:
@@ -77,7 +79,7 @@ def resolve_device(options: RunOptions) -> str:
         return "cuda"
     if options.device == "cuda":
         raise ExplainerError(_("--device cuda was asked for but torch sees no CUDA GPU; use --device cpu or auto."))
-    options.reporter.note("no CUDA GPU found: running on the CPU")
+    options.reporter.note(_("no CUDA GPU found: running on the CPU"))
     return "cpu"
 
 

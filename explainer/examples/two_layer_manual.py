@@ -12,6 +12,7 @@ import numpy as np
 from .. import checkpoint
 from .registry import Example, RunOptions, RunResult, register
 from .runtime import Clock, StepLoop, ckpt_path, engine_modules, finish, plot_loss, resolve_device, setup_torch
+from ..i18n import gettext
 
 NAME = "two-layer-manual"
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
@@ -52,7 +53,7 @@ def run(options: RunOptions) -> RunResult:
     StepLoop(options, NAME, options.steps or STEPS, SAVE_EVERY).run(step, start, losses, save)
     result = RunResult(NAME, options.engine, device, losses=losses, reported="the loss falls steadily",
                        extra={"initial_loss": losses[0]})
-    plot_loss(result, options, NAME, losses, f"{NAME}: sum of squares", log=True)
+    plot_loss(result, options, NAME, losses, gettext("{name}: sum of squares").format(name=NAME), log=True)
     return finish(result, clock, options)
 
 

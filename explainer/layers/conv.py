@@ -8,6 +8,7 @@ import numpy as np
 from .. import functional as F
 from .. import init
 from ..errors import ExplainerError
+from ..i18n import gettext
 from ..nn import Module, Parameter, _check_groups, _conv_pairs, conv_repr
 from ..ops.conv import conv_transpose2d_size
 from ..tensor import Tensor
@@ -56,10 +57,10 @@ class ConvTranspose2d(Module):
                                              sizes["stride"][d], sizes["padding"][d], 0,
                                              sizes["dilation"][d])
             if not smallest <= wanted[d] < smallest + sizes["stride"][d]:
-                raise ExplainerError(
-                    f"requested an output size of {list(wanted)}, but valid sizes range from "
-                    f"{smallest} to {smallest + sizes['stride'][d] - 1} (for an input of "
-                    f"{list(x.value.shape[2:])})")
+                raise ExplainerError(gettext("requested an output size of {wanted}, but valid sizes range from "
+                                             "{smallest} to {largest} (for an input of {size})").format(
+                    wanted=list(wanted), smallest=smallest, largest=smallest + sizes["stride"][d] - 1,
+                    size=list(x.value.shape[2:])))
             extra.append(wanted[d] - smallest)
         return tuple(extra)
 

@@ -6,6 +6,7 @@ import numpy as np
 from .. import functional as F
 from .. import init
 from ..errors import ExplainerError
+from ..i18n import gettext
 from ..nn import Module, Parameter
 
 
@@ -18,12 +19,12 @@ class Embedding(Module):
                  _freeze: bool = False, dtype=np.float32):
         super().__init__()
         if max_norm is not None or scale_grad_by_freq or sparse:
-            raise ExplainerError("this Embedding has no max_norm, scale_grad_by_freq or sparse "
-                                 "gradients; leave them at their defaults (or use the torch engine)")
+            raise ExplainerError(gettext("this Embedding has no max_norm, scale_grad_by_freq or sparse gradients; "
+                                         "leave them at their defaults (or use the torch engine)"))
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ExplainerError(f"padding_idx={padding_idx} must be within the "
-                                     f"{num_embeddings} rows of the embedding")
+                raise ExplainerError(gettext("padding_idx={padding_idx} must be within the {rows} rows of the "
+                                             "embedding").format(padding_idx=padding_idx, rows=num_embeddings))
             padding_idx %= num_embeddings
         self.num_embeddings, self.embedding_dim, self.padding_idx = (num_embeddings, embedding_dim,
                                                                      padding_idx)

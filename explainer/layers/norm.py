@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import functional as F
 from ..errors import ExplainerError
+from ..i18n import gettext
 from ..nn import Module, Parameter
 from ..tensor import Tensor
 
@@ -46,12 +47,13 @@ class _BatchNorm(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.value.ndim not in self.dims:
-            raise ExplainerError(
-                f"{type(self).__name__} expects a {' or '.join(f'{d}-d' for d in self.dims)} input "
-                f"(N, C{', L' if self.dims[0] == 2 else ', H, W'}), got shape {list(x.value.shape)}")
+            raise ExplainerError(gettext("{module} expects a {dims} input ({layout}), got shape {shape}").format(
+                module=type(self).__name__, dims=gettext(" or ").join(f"{d}-d" for d in self.dims),
+                layout="N, C, L" if self.dims[0] == 2 else "N, C, H, W", shape=list(x.value.shape)))
         if x.value.shape[1] != self.num_features:
-            raise ExplainerError(f"{type(self).__name__}({self.num_features}) got an input with "
-                                 f"{x.value.shape[1]} channels (dim 1 of {list(x.value.shape)})")
+            raise ExplainerError(gettext("{module}({features}) got an input with {channels} channels (dim 1 of "
+                                         "{shape})").format(module=type(self).__name__, features=self.num_features,
+                                                            channels=x.value.shape[1], shape=list(x.value.shape)))
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.value += 1

@@ -19,6 +19,7 @@ import numpy as np
 from .. import functional as F
 from .. import init
 from ..errors import ExplainerError
+from ..i18n import gettext
 from ..nn import Module, Parameter
 from ..ops import OPS
 from ..tensor import Tensor, _apply, _leaf, stack
@@ -52,9 +53,9 @@ class LSTMCell(Module):
 
     def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None):
         if x.value.ndim not in (1, 2) or x.value.shape[-1] != self.input_size:
-            raise ExplainerError(f"LSTMCell({self.input_size}, {self.hidden_size}) expects input "
-                                 f"(batch, {self.input_size}) or ({self.input_size},), got shape "
-                                 f"{list(x.value.shape)}")
+            raise ExplainerError(gettext("LSTMCell({input}, {hidden}) expects input (batch, {input}) or ({input},), "
+                                         "got shape {shape}").format(input=self.input_size, hidden=self.hidden_size,
+                                                                     shape=list(x.value.shape)))
         if hx is None:
             zero = _leaf(np.zeros(x.value.shape[:-1] + (self.hidden_size,), dtype=x.value.dtype))
             hx = (zero, zero)
@@ -77,10 +78,11 @@ class LSTM(Module):
                  proj_size: int = 0, dtype=np.float32, unroll: bool = True):
         super().__init__()
         if bidirectional or proj_size:
-            raise ExplainerError("this LSTM runs one direction without projection; use "
-                                 "bidirectional=False and proj_size=0 (or the torch engine)")
+            raise ExplainerError(gettext("this LSTM runs one direction without projection; use "
+                                         "bidirectional=False and proj_size=0 (or the torch engine)"))
         if not 0 <= dropout <= 1:
-            raise ExplainerError(f"dropout should be a number in range [0, 1], got {dropout}")
+            raise ExplainerError(gettext("dropout should be a number in range [0, 1], got {dropout}").format(
+                dropout=dropout))
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
         self.unroll = unroll
@@ -100,10 +102,11 @@ class LSTM(Module):
     def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None):
         unbatched = x.value.ndim == 2
         if x.value.ndim not in (2, 3) or x.value.shape[-1] != self.input_size:
-            raise ExplainerError(
-                f"LSTM({self.input_size}, {self.hidden_size}) expects input "
-                f"({'batch, seq' if self.batch_first else 'seq, batch'}, {self.input_size}), "
-                f"got shape {list(x.value.shape)}")
+            expected = (gettext("LSTM({input}, {hidden}) expects input (batch, seq, {input}), got shape {shape}")
+                        if self.batch_first else
+                        gettext("LSTM({input}, {hidden}) expects input (seq, batch, {input}), got shape {shape}"))
+            raise ExplainerError(expected.format(input=self.input_size, hidden=self.hidden_size,
+                                                 shape=list(x.value.shape)))
         if not self.unroll:
             return self._fused(x, hx, unbatched)
         time_axis = 0 if unbatched or not self.batch_first else 1
@@ -169,9 +172,10 @@ class LSTM(Module):
         h0, c0 = hx
         for name, t in (("h_0", h0), ("c_0", c0)):
             if tuple(t.value.shape) != shape:
-                raise ExplainerError(f"LSTM expects {name} of shape {list(shape)} (num_layers, "
-                                     f"{'' if not batch else 'batch, '}hidden), got "
-                                     f"{list(t.value.shape)}")
+                expected = (gettext("LSTM expects {name} of shape {shape} (num_layers, batch, hidden), got {got}")
+                            if batch else
+                            gettext("LSTM expects {name} of shape {shape} (num_layers, hidden), got {got}"))
+                raise ExplainerError(expected.format(name=name, shape=list(shape), got=list(t.value.shape)))
         return [(h0[layer], c0[layer]) for layer in range(self.num_layers)]
 
     def extra_repr(self) -> str:

@@ -28,7 +28,6 @@ class Network:
     builder: str               # "package.module:function", called as function(nn)
     input_shape: tuple[int, ...]
     loss: str                  # one of LOSSES
-    args: tuple = ()           # more arguments after nn (the gan's channel count)
 
     def available(self) -> bool:
         module = self.builder.split(":")[0]
@@ -39,7 +38,7 @@ class Network:
 
     def build(self, nn):
         module, function = self.builder.split(":")
-        return getattr(importlib.import_module(module), function)(nn, *self.args)
+        return getattr(importlib.import_module(module), function)(nn)
 
 
 def _linreg_manual(nn):
@@ -76,6 +75,17 @@ def _mnist_net(nn):
     return mnist_net(nn, functional)
 
 
+def _gan(nn):
+    """The DCGAN as its generator's training step runs it: noise z → generator → fake images →
+    discriminator → one logit per image, so the picture shows both networks and the gradient
+    that flows from the discriminator's verdict back into the generator."""
+    from collections import OrderedDict
+
+    from ..examples.gan import discriminator, generator
+
+    return nn.Sequential(OrderedDict(generator=generator(nn, 3), discriminator=discriminator(nn, 3)))
+
+
 EX = "explainer.examples"
 NETWORKS: dict[str, Network] = {n.name: n for n in (
     Network("linreg-manual", "ŷ = x·w + b, MSE on 50 points", f"{__name__}:_linreg_manual", (50, 1), "mse"),
@@ -89,8 +99,8 @@ NETWORKS: dict[str, Network] = {n.name: n for n in (
     Network("cnn", "two 3x3 convolutions, max-pool, 1024 hidden, dropout; cross-entropy",
             f"{EX}.cnn:conv_net", (2, 1, 28, 28), "cross-entropy"),
     Network("lstm", "LSTM(1, 5) then Linear(5, 1) over a sequence, MSE", f"{EX}.lstm:lstm_net", (12, 4), "mse"),
-    Network("gan", "the DCGAN's discriminator on a batch of 32×32 RGB images, BCE with logits",
-            f"{EX}.gan:discriminator", (2, 3, 32, 32), "bce-logits", args=(3,)),
+    Network("gan", "the DCGAN: noise → generator → 32×32 RGB images → discriminator, BCE with logits",
+            f"{__name__}:_gan", (2, 64, 1, 1), "bce-logits"),
 )}
 
 

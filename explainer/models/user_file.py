@@ -37,7 +37,7 @@ def load_module(path: Path, name: str):
     if name not in defined:
         found = sorted(k for k, v in defined.items() if not k.startswith("_") and (
             is_module(v) or (callable(v) and getattr(v, "__module__", None) == defined["__name__"])))
-        hint = f"; it defines {', '.join(found)}" if found else ""
+        hint = _("; it defines {names}").format(names=", ".join(found)) if found else ""
         raise ExplainerError(_("{path} defines no {name}{hint}").format(path=path, name=name, hint=hint))
     value = defined[name]
     if is_module(value):

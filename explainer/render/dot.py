@@ -6,7 +6,7 @@ collapsed groups, so the same graph gives byte-identical DOT (and SVG) on every 
 """
 from __future__ import annotations
 from explainer.i18n import gettext
-from explainer.i18n import _, font_family, language
+from explainer.i18n import N_, _, font_family, language
 
 import math
 import os
@@ -48,14 +48,14 @@ CONSTANT = "#999999"
 FONT = "Helvetica"
 CJK_FONT = font_family()  # Chinese labels (--lang zh): Helvetica for Latin text, then CJK fonts
 
-DOT_MISSING = ("graphviz's `dot` program is not installed: install it with `apt-get install graphviz` "
-               "(or `brew install graphviz`) and run again")
+DOT_MISSING = N_("graphviz's `dot` program is not installed: install it with `apt-get install graphviz` "
+                 "(or `brew install graphviz`) and run again")
 
 
 def require_dot() -> None:
     """Fail early, in one sentence, where graphviz's `dot` binary is missing."""
     if shutil.which("dot") is None:
-        raise ExplainerError(DOT_MISSING)
+        raise ExplainerError(_(DOT_MISSING))
 
 
 def to_dot(graph, view: str = "both", explain: str | None = None, collapse: str | None = None,
@@ -137,7 +137,8 @@ def _module_view(graph, explain, collapse, depth, rankdir):
     if isinstance(rankdir, str):
         rankdir = rankdir.strip().upper()
     if rankdir is not None and rankdir not in modules.RANKDIRS:
-        raise ExplainerError(f"unknown rankdir {rankdir!r}; choose TB (top to bottom) or LR (left to right)")
+        raise ExplainerError(_("unknown rankdir {rankdir!r}; choose TB (top to bottom) or LR (left to right)").format(
+            rankdir=rankdir))
     depth = parse_depth(depth)
     if depth == "ops" or explain is not None or collapse is not None or not modules.has_modules(graph):
         return None, rankdir
@@ -152,11 +153,11 @@ def parse_depth(depth):
         if depth.strip().lower() == "ops":
             return "ops"
         if not depth.strip().isdigit():
-            raise ExplainerError(f"--depth takes a whole number (1 opens the model's modules) or "
-                                 f"'ops' (every op), not {depth!r}")
+            raise ExplainerError(_("--depth takes a whole number (1 opens the model's modules) or 'ops' (every op), "
+                                   "not {depth!r}").format(depth=depth))
         depth = int(depth)
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise ExplainerError(f"--depth takes a whole number from 1 up or 'ops', not {depth!r}")
+        raise ExplainerError(_("--depth takes a whole number from 1 up or 'ops', not {depth!r}").format(depth=depth))
     return depth
 
 
@@ -219,7 +220,7 @@ def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
     sentence. dot runs in its own process group so that a timeout kills all of it."""
     program = shutil.which("dot")
     if program is None:
-        raise ExplainerError(DOT_MISSING)
+        raise ExplainerError(_(DOT_MISSING))
     timeout = dot_timeout()
     try:
         proc = subprocess.Popen([program, f"-T{fmt}", *DOT_FLAGS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -235,8 +236,9 @@ def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
     if proc.returncode < 0:
         raise ExplainerError(_("graphviz's dot crashed ({proc_returncode}) while drawing the graph; try --collapse or a smaller graph, or reinstall graphviz").format(proc_returncode=_signal_name(-proc.returncode)))
     if proc.returncode != 0 or not out:
-        raise ExplainerError("graphviz's dot could not draw the graph"
-                             + (f": {detail[0]}" if detail else f" (exit status {proc.returncode})"))
+        raise ExplainerError(_("graphviz's dot could not draw the graph: {detail}").format(detail=detail[0]) if detail
+                             else _("graphviz's dot could not draw the graph (exit status {status})").format(
+                                 status=proc.returncode))
     return out
 
 

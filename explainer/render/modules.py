@@ -18,8 +18,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import graphviz
+import numpy as np
 
-from ..i18n import font_family, gettext, language, ngettext
+from ..i18n import _, font_family, gettext, language, ngettext
 from ..scopes import calls_of
 from . import labels
 
@@ -44,6 +45,7 @@ class Unit:
     nodes: list = field(default_factory=list)
     clusters: tuple = ()                # the opened calls around it, outermost first
     repeats: int = 1
+    inner: dict = field(default_factory=dict)  # parameters of the sub-modules folded into a box
 
 
 def fitted(graph, view: str = "both", depth: int = 1, rankdir: str | None = None) -> graphviz.Digraph:
@@ -132,6 +134,10 @@ def _units(graph, depth: int):
             if box is not unit.call and box.index > unit.call.index:
                 unit.repeats = max(unit.repeats, box.index - unit.call.index + 1)
             unit.nodes.append(n)
+            for inner in calls[calls.index(box) + 1:]:   # a closed container holds its layers' weights
+                for name, shape, key in inner.params:
+                    unit.inner.setdefault(key if key is not None else name, (name, shape, key))
+                    boxed_params.add(key if key is not None else name)
         unit_of[n.id] = unit.dot_id
     consumers: dict[int, set] = {}
     for e in graph.edges:
@@ -302,8 +308,15 @@ def _box_label(graph, unit: Unit, view: str) -> str:
         rows.append(_e(f"{ins} → {outs}"))
     if call.params:
         rows += [_e(row) for row in _wrap([f"{_short(name, call.path)} {_shape(s)}" for name, s, _ in call.params])]
+    if unit.inner:
+        count = sum(int(np.prod(shape)) for _, shape, _ in unit.inner.values())
+        rows.append(_e(ngettext("{tensors} parameter tensor inside, {count} numbers",
+                                "{tensors} parameter tensors inside, {count} numbers",
+                                len(unit.inner)).format(tensors=len(unit.inner), count=f"{count:,}")))
     if view != "forward":
         rows += [f'<FONT COLOR="{BACKWARD}">{_e(row)}</FONT>' for row in _wrap(_param_grads(graph, call))]
+        if unit.inner:
+            rows.append(f'<FONT COLOR="{BACKWARD}">{_e(_inner_grads(graph, unit))}</FONT>')
         rows += [f'<FONT COLOR="{BACKWARD}" POINT-SIZE="11">{_e(row)}</FONT>'
                  for row in _wrap(_rule(graph, unit), sep="; ")]
     return "<BR/>".join(rows)
@@ -341,6 +354,15 @@ def _param_grads(graph, call) -> list[str]:
         if node.grad is not None:
             found.append(f"∂{out}/∂{_short(name, call.path)} {_shape(getattr(node.grad, 'shape', ()))}")
     return found
+
+
+def _inner_grads(graph, unit) -> str:
+    """The folded parameters' gradients in one line: how many arrived and their largest entry."""
+    index = _leaves_by_key(graph)
+    grads = [index[key].grad for key in unit.inner if key in index and index[key].grad is not None]
+    largest = max((float(np.max(np.abs(g))) for g in grads), default=0.0)
+    return _("∂{out}/∂ its {count} parameters: largest |entry| {largest}").format(
+        out=graph.output_node.name, count=len(grads), largest=f"{largest:.3g}")
 
 
 _LEAF_INDEX: dict = {}   # id(graph) -> (graph, {param key or name: leaf}), the last graph drawn

@@ -128,16 +128,16 @@ def digit_grid(images, labels, predictions, path, columns: int = 8, title: str =
     return _save(fig, path)
 
 
-def sequence_prediction(clean, noisy, predicted, path, title: str = "one step ahead") -> Path:
+def sequence_prediction(clean, noisy, predicted, path, title: str = N_("one step ahead")) -> Path:
     """A noisy series, the clean curve under it, and the model's prediction of each next sample
     (drawn at the sample it predicts, so a perfect forecast would sit on the clean curve)."""
     plt = _pyplot()
     steps = np.arange(len(noisy))
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.plot(steps, clean, color="0.6", linewidth=1, label="sin(t), no noise")
-    ax.plot(steps, noisy, ".", color="tab:blue", markersize=4, label="input: sin(t) + noise")
-    ax.plot(steps[1:], predicted, color="tab:red", linewidth=1.5, label="predicted next sample")
-    ax.set(xlabel="time step", ylabel="value", title=title)
+    ax.plot(steps, clean, color="0.6", linewidth=1, label=_("sin(t), no noise"))
+    ax.plot(steps, noisy, ".", color="tab:blue", markersize=4, label=_("input: sin(t) + noise"))
+    ax.plot(steps[1:], predicted, color="tab:red", linewidth=1.5, label=_("predicted next sample"))
+    ax.set(xlabel=_("time step"), ylabel=_("value"), title=_(title))
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False)
     return _save(fig, path)
 

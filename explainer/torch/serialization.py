@@ -16,6 +16,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..errors import ExplainerError
+from ..i18n import gettext
 from ..tensor import Tensor, TensorError, _leaf
 
 FORMAT = "explainer.torch.save-1"
@@ -48,29 +49,29 @@ def save(obj, f) -> None:
 def load(f, map_location=None, weights_only=None, **_ignored):
     """Read what `save` wrote; map_location/weights_only are accepted (the engine is CPU-only,
     and a file here can only hold data)."""
-    name = getattr(f, "name", "the file") if hasattr(f, "read") else os.fspath(f)
+    name = getattr(f, "name", gettext("the file")) if hasattr(f, "read") else os.fspath(f)
     if not hasattr(f, "read") and not os.path.isfile(name):
-        raise MissingFileError(f"there is no file {name} to load.")
+        raise MissingFileError(gettext("there is no file {name} to load.").format(name=name))
     try:
         with np.load(f, allow_pickle=False) as archive:
             if _HEADER not in archive.files:
-                raise _not_ours(name, "it holds no explainer header")
+                raise _not_ours(name, gettext("it holds no explainer header"))
             arrays = {key: archive[key] for key in archive.files}
         header = json.loads(arrays.pop(_HEADER).tobytes().decode())
     except ExplainerError:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, UnicodeDecodeError) as error:
         truncated = isinstance(error, (EOFError, zipfile.BadZipFile)) or "truncated" in str(error)
-        raise _not_ours(name, "it is truncated or damaged" if truncated and _is_zip(f, name)
-                        else "it is not a zip of numpy arrays") from None
+        raise _not_ours(name, gettext("it is truncated or damaged") if truncated and _is_zip(f, name)
+                        else gettext("it is not a zip of numpy arrays")) from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise _not_ours(name, "its header names another format")
+        raise _not_ours(name, gettext("its header names another format"))
     return _decode(header["object"], arrays)
 
 
 def _not_ours(name, why: str) -> ExplainerError:
-    return ExplainerError(f"{name} cannot be loaded: {why}; explainer.torch.load reads only files "
-                          f"written by explainer.torch.save (it never unpickles).")
+    return ExplainerError(gettext("{name} cannot be loaded: {why}; explainer.torch.load reads only files written by "
+                                  "explainer.torch.save (it never unpickles).").format(name=name, why=why))
 
 
 def _is_zip(f, name) -> bool:
@@ -94,7 +95,7 @@ def _encode(obj, arrays: dict):
         return {kind: key, "rg": obj.requires_grad}
     if isinstance(obj, np.ndarray):
         if obj.dtype == object:
-            raise ExplainerError("torch.save here stores numeric arrays only, not arrays of objects.")
+            raise ExplainerError(gettext("torch.save here stores numeric arrays only, not arrays of objects."))
         key = f"t{len(arrays)}"
         arrays[key] = obj
         return {"A": key}
@@ -107,8 +108,8 @@ def _encode(obj, arrays: dict):
                 "O": isinstance(obj, OrderedDict)}
     if isinstance(obj, (list, tuple)):
         return {"L" if isinstance(obj, list) else "U": [_encode(v, arrays) for v in obj]}
-    raise ExplainerError(f"torch.save here stores tensors, arrays, numbers, strings and dicts, lists "
-                         f"or tuples of them (a state_dict), not a {type(obj).__name__}.")
+    raise ExplainerError(gettext("torch.save here stores tensors, arrays, numbers, strings and dicts, lists or tuples "
+                                 "of them (a state_dict), not a {type}.").format(type=type(obj).__name__))
 
 
 def _decode(node, arrays: dict):

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ...errors import ExplainerError
+from ...i18n import gettext
 from ...tensor import Tensor, TensorError, _leaf, _rng, stack
 
 
@@ -32,8 +33,8 @@ class TensorDataset(Dataset):
 
     def __init__(self, *tensors: Tensor):
         if any(t.shape[0] != tensors[0].shape[0] for t in tensors):
-            raise ExplainerError("Size mismatch between tensors: every tensor of a TensorDataset "
-                                 "needs the same first dimension.")
+            raise ExplainerError(gettext("Size mismatch between tensors: every tensor of a TensorDataset needs the "
+                                         "same first dimension."))
         self.tensors = tensors
 
     def __getitem__(self, index):
@@ -81,7 +82,7 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
             counts[i % len(counts)] += 1
         lengths = counts
     if sum(lengths) != n:
-        raise ExplainerError("Sum of input lengths does not equal the length of the input dataset!")
+        raise ExplainerError(gettext("Sum of input lengths does not equal the length of the input dataset!"))
     order = _rng(generator).permutation(n).tolist()
     out, start = [], 0
     for length in lengths:
@@ -120,8 +121,8 @@ def default_collate(batch):
         if any(len(x) != len(elem) for x in batch):
             raise TensorError("each element in list of batch should be of equal size")
         return [default_collate(samples) for samples in zip(*batch)]
-    raise ExplainerError(f"default_collate: batch must contain tensors, numpy arrays, numbers, "
-                         f"dicts or lists; found {type(elem).__name__}")
+    raise ExplainerError(gettext("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                                 "found {type}").format(type=type(elem).__name__))
 
 
 class DataLoader:
@@ -132,8 +133,8 @@ class DataLoader:
                  drop_last: bool = False, timeout: float = 0, worker_init_fn=None, generator=None,
                  **_ignored):
         if batch_size is not None and batch_size <= 0:
-            raise ExplainerError(f"batch_size should be a positive integer value, but got "
-                                 f"batch_size={batch_size}")
+            raise ExplainerError(gettext("batch_size should be a positive integer value, but got "
+                                         "batch_size={batch_size}").format(batch_size=batch_size))
         self.dataset, self.batch_size, self.shuffle = dataset, batch_size, shuffle
         self.sampler, self.batch_sampler = sampler, batch_sampler
         self.num_workers, self.drop_last, self.generator = num_workers, drop_last, generator
