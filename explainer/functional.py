@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
 from .ops import OPS, functions
 from .tensor import Tensor, TensorError, TensorTypeError, _apply, _leaf, _rng, cat
 
@@ -46,12 +47,12 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor: return x.log_softmax(dim)
 
 def _check_targets(logits: Tensor, target: Tensor, what: str) -> None:
     if target.value.dtype.kind not in "iu":
-        raise TensorError(f"{what} expects class indices as an integer tensor (long), "
-                          f"got {target.value.dtype}")
+        raise TensorError(_("{what} expects class indices as an integer tensor (long), got {dtype}").format(
+            what=what, dtype=target.value.dtype))
     classes = logits.value.shape[-1]
     if logits.value.ndim == 2 and target.value.shape != logits.value.shape[:1]:
-        raise TensorError(f"{what}: expected {logits.value.shape[0]} targets for a batch of "
-                          f"{logits.value.shape[0]}, got shape {list(target.value.shape)}")
+        raise TensorError(_("{what}: expected {n} targets for a batch of {n}, got shape {shape}").format(
+            what=what, n=logits.value.shape[0], shape=list(target.value.shape)))
     if target.value.size and (target.value.min() < 0 or target.value.max() >= classes):
         bad = target.value[(target.value < 0) | (target.value >= classes)].flat[0]
         raise TensorError(f"Target {bad} is out of bounds.")

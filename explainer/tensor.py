@@ -14,9 +14,9 @@ import numpy as np
 from . import dtypes as _dtypes
 from .devices import CPU, device
 from .errors import ExplainerError
+from .i18n import _
 from .tensor_repr import tensor_repr
 from .graph import backpropagate
-from .i18n import gettext
 from .ops import OPS, functions
 from .ops.backends import NUMPY
 from .ops.tensor_ops import _is_basic, unbroadcast
@@ -248,7 +248,7 @@ class Tensor:
             return text
         text = {"1": "grad", "-1": "−grad"}.get(text, f"grad · {text}")
         if self.inputs[index].value.shape != self.value.shape:
-            text = gettext("{rule}, summed over broadcast dims").format(rule=text)
+            text = _("{rule}, summed over broadcast dims").format(rule=text)
         return text
 
     @property
@@ -494,8 +494,8 @@ class Tensor:
         if _grad_enabled and (self._rg and not self.inputs):
             raise TensorError("a leaf Variable that requires grad is being used in an in-place operation.")
         if _grad_enabled and self.inputs:
-            raise TensorError("in-place operations on tensors inside a graph are not supported; "
-                              "write y = y + x instead of y += x.")
+            raise TensorError(_("in-place operations on tensors inside a graph are not supported; "
+                                "write y = y + x instead of y += x."))
 
     def __iadd__(self, other):
         self._check_inplace()
@@ -752,13 +752,14 @@ def _apply(op, inputs: tuple, attrs: dict | None = None, name: str | None = None
 
 
 def _failure(op, inputs, exc) -> str:
-    shapes = " and ".join(str(list(x.value.shape)) for x in inputs)
+    shapes = _(" and ").join(str(list(x.value.shape)) for x in inputs)
     if op.name in ("matmul", "linear") and len(inputs) >= 2:
         a, b = inputs[0].value.shape, inputs[1].value.shape
         b = b[::-1] if op.name == "linear" else b
-        return (f"{op.name}: shapes cannot be multiplied ({'x'.join(map(str, a))} and "
-                f"{'x'.join(map(str, b))})")
-    return f"{op.name} cannot be applied to tensors of shape {shapes}: {exc}"
+        return _("{op}: shapes cannot be multiplied ({a} and {b})").format(
+            op=op.name, a="x".join(map(str, a)), b="x".join(map(str, b)))
+    return _("{op} cannot be applied to tensors of shape {shapes}: {error}").format(op=op.name, shapes=shapes,
+                                                                                  error=exc)
 
 
 def _reduce(op, x, dim, keepdim, named_dim_grad_fn):
@@ -826,7 +827,7 @@ def _is_dtype(a) -> bool:
 def _check_device(device) -> None:
     text = str(device)
     if not text.startswith("cpu"):
-        raise TensorError(f"this tensor engine runs on the CPU only; use torch for device {text!r}")
+        raise TensorError(_("this tensor engine runs on the CPU only; use torch for device {device!r}").format(device=text))
 
 
 def _as_array(data, dtype=None) -> np.ndarray:

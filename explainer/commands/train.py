@@ -13,7 +13,7 @@ import typer
 
 from explainer.examples.registry import Reporter
 from explainer.format import fmt
-from explainer.i18n import _
+from explainer.i18n import N_, _
 
 from .common import console, print_json, stderr
 
@@ -90,6 +90,25 @@ def train(
         console.print(_("[dim]add --out DIR to save plots and checkpoints[/]"))
 
 
+# a run's extra results by their --json key -> the words its row in the table shows
+EXTRA_LABELS = {
+    "bug": N_("the tutorial's bug"), "buggy_predictions": N_("predictions of the buggy version"),
+    "dataset": N_("data set"), "images": N_("images"), "steps": N_("steps"),
+    "final_dloss": N_("final discriminator loss"), "final_gloss": N_("final generator loss"),
+    "initial_loss": N_("initial loss"), "held_out_loss": N_("loss on an unseen stretch"),
+    "noise_floor": N_("noise floor (the loss of a perfect prediction)"),
+    "loss_every_500": N_("loss every 500 steps"), "final": N_("where each optimizer ends"),
+    "max_step_gap": N_("largest gap to torch along the path"), "parameters": N_("parameters"),
+    "reloaded_accuracy": N_("accuracy after reloading the checkpoint"), "train_accuracy": N_("training accuracy"),
+    "values": N_("values"), "predictions": N_("predictions"), "rounded": N_("predictions, rounded"),
+    "gradient_gap": N_("largest gap between numpy's and autograd's gradients"),
+    "numpy_torch_gap": N_("largest gap between the numpy and torch predictions"),
+    "samples": N_("samples"), "batches": N_("batches"), "batches_seen": N_("batches seen"),
+    "expected_batches": N_("batches expected"), "ham": N_("ham messages"), "spam": N_("spam messages"),
+    "last_sample": N_("last sample"), "first_batch": N_("first batch"),
+}
+
+
 def summary_table(example, result):
     """The end-of-run table: our numbers, and the tutorial's figure beside them."""
     from rich.table import Table
@@ -114,7 +133,7 @@ def summary_table(example, result):
         table.add_row(_("epoch {epoch}").format(epoch=row["epoch"]), ", ".join(f"{k} {fmt(v, 4)}" for k, v in row.items() if k != "epoch"), "")
     for key, value in result.extra.items():
         if key not in ("history", "epochs"):
-            table.add_row(key, _short(value), "")
+            table.add_row(_(EXTRA_LABELS[key]) if key in EXTRA_LABELS else key, _short(value), "")
     if not result.params and result.accuracy is None:
         table.add_row(_("expected"), _(example.expects), _(example.reported))
     table.add_row(_("time"), f"{result.seconds:.2f} s", "")
