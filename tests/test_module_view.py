@@ -339,7 +339,7 @@ def test_cli_cnn_is_slide_shaped_with_module_names_and_shapes(cli, tmp_path, tor
 @pytest.mark.parametrize("model, depth, expected", [
     ("lstm", "1", ("rnn", "LSTM", "weight_ih_l0 [20, 1]", "weight_hh_l0 [20, 5]", "fc", "Linear", "weight [1, 5]")),
     # the generator's step: noise → generator → images → discriminator, each closed box holding its weights
-    ("gan", "1", ("generator", "discriminator", "[2, 64, 1, 1] → [2, 3, 32, 32]", "[2, 3, 32, 32] → [2, 1, 1, 1]",
+    ("gan", "1", ("generator", "discriminator", "target", "[2, 64, 1, 1] → [2, 3, 32, 32]", "[2, 3, 32, 32] → [2, 1, 1, 1]",
                   "11 parameter tensors inside, 921,475 numbers", "10 parameter tensors inside, 663,361 numbers",
                   "∂loss/∂ its 11 parameters: largest |entry| 0.579")),
     ("gan", "2", ("generator.0", "ConvTranspose2d", "discriminator.1", "LeakyReLU", "BatchNorm2d",

@@ -67,7 +67,7 @@ def ours_loss(label: str, module, shape, loss: str):
     output = _forward(label, module, x, shape)
     if output.inputs:
         output.name = "output"
-    value = loss_of(output, loss, functional, tensor)
+    value = loss_of(output, loss, functional, lambda data: tensor(data, name="target"))  # as torch's view names it
     value.name = "loss"
     return value
 
