@@ -69,12 +69,14 @@ def rule(graph, edge, output: str) -> str:
             slots["𝑋out"] = r[dst.id]
             local = to_text(_substitute(template, slots))
         elif op.text:   # relu's [x > 0], |x|'s sign x: the registry's words, operands printed
-            local = op.text[min(edge.index, len(op.text) - 1)].format(*operands, out=printed[dst.id])
+            shown = op.rules()
+            local = shown[min(edge.index, len(shown) - 1)].format(*operands, out=printed[dst.id])
         text = {"1": upstream, "-1": f"-{upstream}"}.get(local, f"{upstream} ⊙ {_grouped(local)}")
         if _shape(src.value) != _shape(dst.value):
             text = _("{text}, summed to {shape}").format(text=text, shape=shape_text(_shape(src.value)))
         return f"{head} = {text}"
-    template = op.text[0] if op.arity == -1 else op.text[edge.index]
+    shown = op.rules()   # in the language in force: "grad broadcast to the shape of {0}"
+    template = shown[0] if op.arity == -1 else shown[edge.index]
     index_names = [printed[edge.src]] if op.arity == -1 else operands
     text = template.format(*(_grouped(n) for n in index_names), out=_grouped(printed[dst.id]))
     return f"{head} = {_with_upstream(text, upstream)}  {_shapes(graph, dst, edge)}"
@@ -125,8 +127,8 @@ def fused(graph, path_edges, output: str) -> str | None:
     if targets.size and np.allclose(targets.sum(axis=-1), 1) and np.isin(targets, (0, 1)).all():
         # y is a one-hot row: y = onehot(class), sum(y) = 1
         short = f"(softmax({z}) - {y})/N" if scale else f"softmax({z}) - {y}"
-        return f"{text} = {short}   (softmax cross-entropy, {y} = onehot(class))"
-    return text + "   (softmax cross-entropy)"
+        return f"{text} = {short}   " + _("(softmax cross-entropy, {y} = onehot(class))").format(y=y)
+    return text + "   " + _("(softmax cross-entropy)")
 
 
 def lines(graph, path_edges, output: str, total_text: str) -> list[str]:

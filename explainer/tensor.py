@@ -242,13 +242,13 @@ class Tensor:
     def local_text(self, index: int, names: list[str], out: str) -> str:
         op = self.op
         if op.arity == -1:                       # cat, stack: one rule for every input
-            return op.text[0].format(names[index], out=out)
+            return op.rules()[0].format(names[index], out=out)
         text = op.derivative_text(index, names, out, self.attrs if op.elementwise else None)
         if not op.elementwise:
             return text
         text = {"1": "grad", "-1": "−grad"}.get(text, f"grad · {text}")
         if self.inputs[index].value.shape != self.value.shape:
-            text += ", summed over broadcast dims"
+            text = _("{rule}, summed over broadcast dims").format(rule=text)
         return text
 
     @property

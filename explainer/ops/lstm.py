@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import N_
 from .registry import Op, Sample, register
 from .saved import keep, take
 
@@ -150,10 +151,10 @@ def lstm_torch(t, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
 
 register(Op(
     name="lstm", arity=7, symbol="LSTM", forward=lstm_forward, vjp=lstm_vjp,
-    text=("grad back through every step's gates · W_ih", "grad reaching the first step's h",
-          "grad reaching the first step's c", "Σ over steps of gate grads ᵀ · x",
-          "Σ over steps of gate grads ᵀ · h(t−1)", "gate grads summed over steps and batch",
-          "gate grads summed over steps and batch"),
+    text=(N_("grad back through every step's gates · W_ih"), N_("grad reaching the first step's h"),
+          N_("grad reaching the first step's c"), N_("Σ over steps of gate grads ᵀ · x"),
+          N_("Σ over steps of gate grads ᵀ · h(t−1)"), N_("gate grads summed over steps and batch"),
+          N_("gate grads summed over steps and batch")),
     torch=lstm_torch, torch_name="nn.LSTM", grad_fn="MkldnnRnnLayerBackward0",
     samples=(Sample(tuple(np.random.default_rng(7).standard_normal(shape) for shape in
                           [(4, 2, 3), (2, 5), (2, 5), (20, 3), (20, 5), (20,), (20,)])),

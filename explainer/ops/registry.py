@@ -5,9 +5,10 @@ expression language's functions, the docs' op table and the torch-comparison tes
 from `OPS` (see docs/adding-an-op.md).
 """
 from __future__ import annotations
-from explainer.i18n import gettext
+from explainer.i18n import DEFAULT, LANGUAGES, gettext, translations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 from ..errors import ExplainerError
@@ -32,7 +33,10 @@ class Op:
     local(m, xs, out, **attrs)    -> tuple of ∂out/∂x_i, elementwise (None for structural ops)
     vjp(g, xs, out, **attrs)      -> tuple of input gradients for structural tensor ops
     text                          -> ∂out/∂x_i as text; {0}, {1} are the inputs' names, {out} the
-                                     output's, {negative_slope} (any parameter) its value
+                                     output's, {negative_slope} (any parameter) its value. A
+                                     formula ("cos {0}", "grad · {1}ᵀ") is the same in every
+                                     language; a rule in words is marked N_("grad broadcast to …")
+                                     and a person reads it through `rules()`, translated
     torch(t, *xs, **attrs)        -> the same op written with the torch module `t`, for the check;
                                      left out, it is `torch.<torch_name>(*xs, **attrs)`
     torch_name                    -> torch's name for it under `torch.` ("exp",
@@ -101,9 +105,18 @@ class Op:
             attrs[key] = value
         return attrs
 
+    def rules(self, vjp: bool = False) -> tuple[str, ...]:
+        """`text` (or `vjp_text`) as a person reads it: a rule in words in the language in force,
+        a formula as it is. What parses or compares the rules (formulas.py) reads `text`."""
+        texts = self.vjp_text if vjp else self.text
+        if not _in_words(texts):   # formulas only (every scalar op): no lookup per edge
+            return texts
+        return tuple(gettext(t) if t else t for t in texts)
+
     @property
     def help(self) -> str:
-        """One line for a derived method's help: the call, its parameters and its local derivative."""
+        """One line for a derived method's help: the call, its parameters and its local derivative
+        (English, as Python's docstrings are: it is written once, when the engines are imported)."""
         params = "".join(f", {name}={default!r}" for name, default in self.params)
         names = ["x", "y", "z"][:max(self.arity, 1)]
         rule = self.text[0].format(*names, out="out", **self.defaults)
@@ -129,10 +142,19 @@ class Op:
         return f"{self.name}({', '.join(words)})"
 
     def derivative_text(self, index: int, names: list[str], out: str, attrs: dict | None = None) -> str:
-        """The local derivative ∂out/∂input[index] with the nodes' names (and parameters) filled in."""
+        """The local derivative ∂out/∂input[index] with the nodes' names (and parameters) filled in,
+        in the language in force (it is what the edge of a picture shows)."""
+        text = self.rules()[index]
         if attrs:
-            return self.text[index].format(*names, out=out, **{k: _shown(v) for k, v in attrs.items()})
-        return self.text[index].format(*names, out=out)
+            return text.format(*names, out=out, **{k: _shown(v) for k, v in attrs.items()})
+        return text.format(*names, out=out)
+
+
+@lru_cache(maxsize=None)
+def _in_words(texts: tuple[str, ...]) -> bool:
+    """Whether any of these rules is in words, i.e. has a translation in one of our catalogues."""
+    return any(t and translations(lang).gettext(t) != t
+               for lang in LANGUAGES if lang != DEFAULT for t in texts)
 
 
 def _resolve(module, path: list[str]):

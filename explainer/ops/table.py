@@ -45,7 +45,7 @@ def _params(op: Op) -> str:
 
 def _rule(op: Op) -> str:
     names = ["x", "y", "z"] if op.arity != -1 else ["xᵢ"]
-    texts = [t.format(*names, out="out", **op.defaults) for t in op.text]
+    texts = [t.format(*names, out="out", **op.defaults) for t in op.rules()]
     if op.elementwise:
         return "; ".join(f"∂/∂{n}: {t}" for n, t in zip(names, texts)).replace("|", "\\|")
     return "; ".join(texts).replace("|", "\\|")

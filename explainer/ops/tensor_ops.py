@@ -13,6 +13,7 @@ from numpy.lib.stride_tricks import as_strided
 from .backends import NUMPY
 from .conv import (conv2d_forward, conv2d_torch, conv2d_vjp, conv_transpose2d_forward,
                    conv_transpose2d_torch, conv_transpose2d_vjp)
+from ..i18n import N_
 from .registry import Op, Sample, register
 
 ALL = (True, True, True)
@@ -127,7 +128,7 @@ def _linear_vjp(g, xs, out, needs=ALL):
 
 
 _op("linear", 3, "linear", _linear_forward, _linear_vjp,
-    ("grad · {1}", "gradᵀ · {0}", "grad summed over the batch"),
+    ("grad · {1}", "gradᵀ · {0}", N_("grad summed over the batch")),
     lambda t, x, w, b=None: t.nn.functional.linear(x, w, b), "AddmmBackward0",
     [sample(randn(5, 3), randn(4, 3), randn(4)), sample(randn(2, 5, 3), randn(4, 3), randn(4)),
      sample(randn(5, 3), randn(4, 3))])
@@ -159,11 +160,11 @@ def _torch_reduce(name):
 
 
 _op("sum", 1, "Σ", lambda m, x, dim=None, keepdim=False: np.sum(x, axis=_axis(dim), keepdims=keepdim),
-    _sum_vjp, ("grad broadcast to the shape of {0}",), _torch_reduce("sum"), "SumBackward0",
+    _sum_vjp, (N_("grad broadcast to the shape of {0}"),), _torch_reduce("sum"), "SumBackward0",
     _REDUCE_SAMPLES, _REDUCE_PARAMS, expression=True)
 _op("mean", 1, "mean",
     lambda m, x, dim=None, keepdim=False: np.mean(x, axis=_axis(dim), keepdims=keepdim),
-    _mean_vjp, ("grad / n broadcast to the shape of {0}",), _torch_reduce("mean"), "MeanBackward0",
+    _mean_vjp, (N_("grad / n broadcast to the shape of {0}"),), _torch_reduce("mean"), "MeanBackward0",
     _REDUCE_SAMPLES, _REDUCE_PARAMS, expression=True)
 
 
@@ -179,7 +180,7 @@ def _max_vjp(g, xs, out, needs=ALL, dim=None, keepdim=False):
 
 
 _op("max", 1, "max", lambda m, x, dim=None, keepdim=False: np.max(x, axis=dim, keepdims=keepdim),
-    _max_vjp, ("grad to the position of the maximum of {0}",),
+    _max_vjp, (N_("grad to the position of the maximum of {0}"),),
     lambda t, x, dim=None, keepdim=False: (t.max(x) if dim is None
                                            else t.max(x, dim=dim, keepdim=keepdim).values),
     "MaxBackward1",
@@ -191,7 +192,7 @@ _op("max", 1, "max", lambda m, x, dim=None, keepdim=False: np.max(x, axis=dim, k
 
 _op("reshape", 1, "reshape", lambda m, x, shape: x.reshape(shape),
     lambda g, xs, out, needs=ALL, shape=None: (g.reshape(xs[0].shape),),
-    ("grad reshaped to the shape of {0}",), lambda t, x, shape: t.reshape(x, shape), "ViewBackward0",
+    (N_("grad reshaped to the shape of {0}"),), lambda t, x, shape: t.reshape(x, shape), "ViewBackward0",
     [sample(randn(2, 6), shape=(3, 4)), sample(randn(2, 3, 2), shape=(6, -1))])
 _op("transpose", 1, "ᵀ", lambda m, x, dim0, dim1: np.swapaxes(x, dim0, dim1),
     lambda g, xs, out, needs=ALL, dim0=0, dim1=1: (np.swapaxes(g, dim0, dim1),),
@@ -199,25 +200,25 @@ _op("transpose", 1, "ᵀ", lambda m, x, dim0, dim1: np.swapaxes(x, dim0, dim1),
     [sample(randn(3, 4), dim0=0, dim1=1), sample(randn(2, 3, 4), dim0=0, dim1=2)])
 _op("permute", 1, "permute", lambda m, x, dims: np.transpose(x, dims),
     lambda g, xs, out, needs=ALL, dims=None: (np.transpose(g, np.argsort(dims)),),
-    ("grad with the axes put back",), lambda t, x, dims: t.permute(x, dims), "PermuteBackward0",
+    (N_("grad with the axes put back"),), lambda t, x, dims: t.permute(x, dims), "PermuteBackward0",
     [sample(randn(2, 3, 4), dims=(2, 0, 1))])
 _op("squeeze", 1, "squeeze",
     lambda m, x, dim=None: x.reshape(_squeezed_shape(x.shape, dim)),
     lambda g, xs, out, needs=ALL, dim=None: (g.reshape(xs[0].shape),),
-    ("grad reshaped to the shape of {0}",),
+    (N_("grad reshaped to the shape of {0}"),),
     lambda t, x, dim=None: t.squeeze(x) if dim is None else t.squeeze(x, dim), "SqueezeBackward0",
     [sample(randn(2, 1, 3)), sample(randn(2, 1, 3), dim=1), sample(randn(2, 1, 3), dim=0)],
     (("dim", None),))
 _op("unsqueeze", 1, "unsqueeze", lambda m, x, dim: np.expand_dims(x, dim),
     lambda g, xs, out, needs=ALL, dim=0: (g.reshape(xs[0].shape),),
-    ("grad reshaped to the shape of {0}",), lambda t, x, dim: t.unsqueeze(x, dim), "UnsqueezeBackward0",
+    (N_("grad reshaped to the shape of {0}"),), lambda t, x, dim: t.unsqueeze(x, dim), "UnsqueezeBackward0",
     [sample(randn(2, 3), dim=1), sample(randn(2, 3), dim=-1)])
 _op("clone", 1, "copy", lambda m, x: x.copy(), lambda g, xs, out, needs=ALL: (g,),
     ("grad",), lambda t, x: t.clone(x), "CloneBackward0", [sample(randn(2, 3))])
 _op("to", 1, "cast", lambda m, x, dtype: x.astype(dtype),
     lambda g, xs, out, needs=ALL, dtype=None: (g.astype(xs[0].dtype),),
     # the torch replay runs in float64 throughout, so the cast is a copy there
-    ("grad cast back to the type of {0}",), lambda t, x, dtype: x.clone(), "ToCopyBackward0",
+    (N_("grad cast back to the type of {0}"),), lambda t, x, dtype: x.clone(), "ToCopyBackward0",
     [sample(randn(2, 3), dtype=np.dtype(np.float64))])
 
 
@@ -251,7 +252,7 @@ def _torch_key(t, key):
 
 
 _op("index", 1, "[ ]", lambda m, x, key: x[key], _index_vjp,
-    ("grad placed at the selected positions of {0}, zeros elsewhere",),
+    (N_("grad placed at the selected positions of {0}, zeros elsewhere"),),
     lambda t, x, key: x[_torch_key(t, key)], "IndexBackward0",
     [sample(randn(4, 5), key=(slice(1, 3), 2)), sample(randn(4, 5), key=1),
      sample(randn(4, 5), key=np.array([0, 2, 2]))])
@@ -267,7 +268,7 @@ def _embedding_vjp(g, xs, out, needs=ALL, padding_idx=None):
 
 
 _op("embedding", 2, "lookup", lambda m, indices, weight, padding_idx=None: weight[indices],
-    _embedding_vjp, ("none (indices)", "grad added to the rows of {1} that {0} picks"),
+    _embedding_vjp, (N_("none (indices)"), N_("grad added to the rows of {1} that {0} picks")),
     lambda t, indices, weight, padding_idx=None: t.nn.functional.embedding(
         indices.long(), weight, padding_idx=padding_idx), "EmbeddingBackward0",
     [sample(np.array([[0, 2, 2], [4, 1, 0]]), randn(5, 3)),
@@ -285,11 +286,11 @@ def _stack_vjp(g, xs, out, needs=ALL, dim=0):
 
 
 _op("cat", -1, "cat", lambda m, *xs, dim=0: np.concatenate(xs, axis=dim), _cat_vjp,
-    ("the slice of grad where {0} sits",), lambda t, *xs, dim=0: t.cat(xs, dim=dim), "CatBackward0",
+    (N_("the slice of grad where {0} sits"),), lambda t, *xs, dim=0: t.cat(xs, dim=dim), "CatBackward0",
     [sample(randn(2, 3), randn(4, 3)), sample(randn(2, 3), randn(2, 1), randn(2, 2), dim=1)],
     (("dim", 0),))
 _op("stack", -1, "stack", lambda m, *xs, dim=0: np.stack(xs, axis=dim), _stack_vjp,
-    ("the slice of grad where {0} sits",), lambda t, *xs, dim=0: t.stack(xs, dim=dim),
+    (N_("the slice of grad where {0} sits"),), lambda t, *xs, dim=0: t.stack(xs, dim=dim),
     "StackBackward0", [sample(randn(2, 3), randn(2, 3)), sample(randn(2, 3), randn(2, 3), dim=-1)],
     (("dim", 0),))
 
@@ -390,13 +391,13 @@ def _cross_entropy_vjp(g, xs, out, needs=ALL, reduction="mean"):
 
 
 _op("nll_loss", 2, "NLL", _nll_forward, _nll_vjp,
-    ("−grad / N at each row's target class, 0 elsewhere", "none (class indices)"),
+    (N_("−grad / N at each row's target class, 0 elsewhere"), N_("none (class indices)")),
     lambda t, logp, target, reduction="mean": t.nn.functional.nll_loss(
         logp, target.long(), reduction=reduction), "NllLossBackward0",
     [sample(_log_softmax(randn(4, 5), -1), _TARGETS, reduction=r) for r in ("mean", "sum", "none")],
     _LOSS_PARAMS)
 _op("cross_entropy", 2, "CE", _cross_entropy_forward, _cross_entropy_vjp,
-    ("(softmax({0}) − onehot({1})) · grad / N", "none (class indices)"),
+    ("(softmax({0}) − onehot({1})) · grad / N", N_("none (class indices)")),
     lambda t, logits, target, reduction="mean": t.nn.functional.cross_entropy(
         logits, target.long(), reduction=reduction), "NllLossBackward0",
     [sample(randn(4, 5), _TARGETS, reduction=r) for r in ("mean", "sum", "none")], _LOSS_PARAMS)
@@ -493,8 +494,8 @@ def _scatter_windows(gcols, x_shape, kernel, stride, padding):
 
 
 _op("conv2d", 3, "conv", conv2d_forward, conv2d_vjp,
-    ("grad convolved with the flipped kernel {1}", "grad correlated with the windows of {0}",
-     "grad summed over batch and positions"),
+    (N_("grad convolved with the flipped kernel {1}"), N_("grad correlated with the windows of {0}"),
+     N_("grad summed over batch and positions")),
     conv2d_torch, "ConvolutionBackward0",
     [sample(randn(2, 3, 7, 7), randn(4, 3, 3, 3), randn(4)),
      sample(randn(2, 3, 7, 7), randn(4, 3, 3, 3), randn(4), stride=2, padding=1),
@@ -502,8 +503,8 @@ _op("conv2d", 3, "conv", conv2d_forward, conv2d_vjp,
      sample(randn(2, 4, 7, 6), randn(6, 2, 3, 2), randn(6), dilation=(2, 1), groups=2, padding=1)],
     (("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1)))
 _op("conv_transpose2d", 3, "conv ᵀ", conv_transpose2d_forward, conv_transpose2d_vjp,
-    ("grad correlated with the kernel {1} (a strided conv of grad)",
-     "{0} correlated with the windows of grad", "grad summed over batch and positions"),
+    (N_("grad correlated with the kernel {1} (a strided conv of grad)"),
+     N_("{0} correlated with the windows of grad"), N_("grad summed over batch and positions")),
     conv_transpose2d_torch, "ConvolutionBackward0",
     [sample(randn(2, 4, 3, 3), randn(4, 3, 4, 4), stride=2, padding=1),        # the DCGAN's step
      sample(randn(2, 4, 3, 2), randn(4, 2, 3, 3), randn(4), stride=(2, 1), padding=(1, 0),
@@ -536,7 +537,7 @@ def _max_pool_vjp(g, xs, out, needs=ALL, kernel_size=2, stride=None, padding=0):
 
 
 _op("max_pool2d", 1, "max pool", _max_pool_forward, _max_pool_vjp,
-    ("grad to each window's maximum in {0}",),
+    (N_("grad to each window's maximum in {0}"),),
     lambda t, x, kernel_size, stride=None, padding=0: t.nn.functional.max_pool2d(
         x, kernel_size, stride, padding), "MaxPool2DWithIndicesBackward0",
     [sample(randn(2, 3, 6, 6), kernel_size=2), sample(randn(2, 3, 7, 7), kernel_size=3, stride=2, padding=1)],

@@ -113,9 +113,9 @@ def edge_text(edge, src, dst) -> str | None:
         return None
     if edge.local is None and is_grad_fn(edge.text):   # torch's graph: say what flows back
         grad = getattr(src.grad, "shape", None)
-        return f"gradient {shape_text(grad)}" if grad else None
-    if edge.local is None:
-        return f"VJP: {edge.text}" if edge.text else None
+        return _("gradient {shape}").format(shape=shape_text(grad)) if grad else None
+    if edge.local is None:   # the rule was written in the language in force (Op.rules)
+        return _("VJP: {rule}").format(rule=edge.text) if edge.text else None
     number = value_text(edge.local)
     head = partial(dst.name, src.name)
     if not edge.text or edge.text == number:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import graphviz
 import numpy as np
 
-from ..i18n import _, ngettext
+from ..i18n import _, font_family, gettext, language, ngettext
 from ..scopes import calls_of
 from . import labels
 
@@ -80,9 +81,10 @@ def to_dot(graph, view: str = "both", depth: int = 1, rankdir: str = "TB",
     units, unit_of = _units(graph, depth)
     edges = _edges(graph, unit_of)
     dot = graphviz.Digraph(name="explainer")
-    dot.body.append(f'\tgraph [fontname="{FONT}" nodesep="0.3" rankdir={rankdir} ranksep="0.35"]\n')
-    dot.body.append(f'\tnode [fontname="{FONT}" fontsize="12" margin="0.12,0.06"]\n')
-    dot.body.append(f'\tedge [fontname="{FONT}" fontsize="11"]\n')
+    font = FONT if language() == "en" else font_family()   # Chinese labels: a CJK font after Helvetica
+    dot.body.append(f'\tgraph [fontname="{font}" nodesep="0.3" rankdir={rankdir} ranksep="0.35"]\n')
+    dot.body.append(f'\tnode [fontname="{font}" fontsize="12" margin="0.12,0.06"]\n')
+    dot.body.append(f'\tedge [fontname="{font}" fontsize="11"]\n')
     if graph.title:
         dot.body.append(f'\tlabel={_html_label(f"<B>{_e(graph.title)}</B>")} labelloc=t fontsize="14"\n')
     output_unit = unit_of[graph.output]
@@ -272,7 +274,7 @@ def _small(text: str) -> str:
 
 
 def _shape(shape) -> str:
-    return labels.shape_text(shape) if shape is not None and len(shape) else "scalar"
+    return labels.shape_text(shape) if shape is not None and len(shape) else gettext("scalar")
 
 
 def _unit_attrs(graph, unit: Unit, view: str, is_output: bool) -> str:
@@ -297,7 +299,8 @@ def _box_label(graph, unit: Unit, view: str) -> str:
     if call.path:
         title += f" {_small(call.kind)}"
     if unit.repeats > 1:
-        title += f" {_small(f'× {unit.repeats} calls')}"
+        calls = ngettext("× {repeats} call", "× {repeats} calls", unit.repeats).format(repeats=unit.repeats)
+        title += f" {_small(calls)}"
     rows = [title]
     if call.in_shapes or call.out_shapes:
         ins = ", ".join(_shape(s) for s in call.in_shapes) or "—"
@@ -324,11 +327,16 @@ def _wrap(parts: list[str], sep: str = " · ", width: int = WRAP) -> list[str]:
     so that a box grows down, not sideways."""
     rows: list[str] = []
     for part in parts:
-        if rows and len(rows[-1]) + len(sep) + len(part) <= width:
+        if rows and _width(rows[-1]) + len(sep) + _width(part) <= width:
             rows[-1] += sep + part
         else:
             rows.append(part)
     return rows
+
+
+def _width(text: str) -> int:
+    """Columns a row takes: a Chinese character is as wide as two Latin letters."""
+    return len(text) + sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
 
 
 def _short(name: str, path: str) -> str:
@@ -380,18 +388,28 @@ def _rule(graph, unit: Unit) -> list[str]:
         edges = [e for e in graph.edges_into(op.id) if e.grad and e.text]
         if edges and all(e.text != op.op for e in edges):
             grad_fn = labels.grad_fn_of(graph, op)
-            return ([f"VJP ∂/∂{_short(names[e.index], unit.call.path)} = {e.text}" for e in edges]
-                    + ([f"torch runs {grad_fn}"] if grad_fn else []))
+            return ([_vjp_line(_short(names[e.index], unit.call.path), e.text) for e in edges]
+                    + ([_torch_runs(grad_fn)] if grad_fn else []))
     torch_rule = _torch_rule(unit, ops)
     if torch_rule:
         return torch_rule
     runs = list(dict.fromkeys(f for f in (labels.grad_fn_of(graph, n) for n in ops) if f))
     if runs:   # torch's graph rebuilt in our ops: the rules are on the edges; say what torch runs
-        return [f"torch runs {', '.join(runs[:4])}" + (", …" if len(runs) > 4 else "")]
+        return [_torch_runs(", ".join(runs[:4]) + (", …" if len(runs) > 4 else ""))]
     seen = list(dict.fromkeys(labels.op_name(n.op) for n in ops))
     if len(seen) > 5:
         seen = seen[:5] + ["…"]
-    return [f"VJP through {len(ops)} op{'' if len(ops) == 1 else 's'}: " + ", ".join(seen)]
+    return [ngettext("VJP through {count} op: {ops}", "VJP through {count} ops: {ops}", len(ops)).format(
+        count=len(ops), ops=", ".join(seen))]
+
+
+def _vjp_line(name: str, rule: str) -> str:
+    """`VJP ∂/∂weight = gradᵀ · x`: the rule for one input of a box, in the language in force."""
+    return gettext("VJP ∂/∂{name} = {rule}").format(name=name, rule=rule)
+
+
+def _torch_runs(grad_fns: str) -> str:
+    return gettext("torch runs {grad_fns}").format(grad_fns=grad_fns)
 
 
 _PLUMBING = {"TBackward0", "ViewBackward0", "UnsafeViewBackward0", "TransposeBackward0", "ReshapeAliasBackward0"}
@@ -410,16 +428,17 @@ def _torch_rule(unit: Unit, ops: list) -> list[str]:
     lines = []
     if entry is not None:
         names = ["x"] + [_short(name, unit.call.path) for name, _, _ in unit.call.params]
-        arity = len(entry.text) if entry.arity != -1 else 1
+        shown = entry.rules()   # the rules in the language in force
+        arity = len(shown) if entry.arity != -1 else 1
         for index in range(min(arity, len(names))):
             try:
-                text = entry.text[index].format(*names, out="y")
+                text = shown[index].format(*names, out="y")
             except (IndexError, KeyError):
                 continue
             if entry.elementwise:
                 text = {"1": "grad", "-1": "−grad"}.get(text, f"grad · {text}")
-            lines.append(f"VJP ∂/∂{names[index]} = {text}")
-    return lines + [f"torch runs {', '.join(dict.fromkeys(fns))}"]
+            lines.append(_vjp_line(names[index], text))
+    return lines + [_torch_runs(", ".join(dict.fromkeys(fns)))]
 
 
 def _node_label(graph, node, view: str, repeats: int = 1) -> str:
@@ -461,7 +480,7 @@ def _write_edge(dot, graph, src: str, dst: str, members: list, view: str, crossi
         dot.body.append(f'\t{src} -> {dst} [color="{color}"{label}{extra}]\n')
     if view in ("backward", "both") and flows:
         grad = getattr(first.grad, "shape", None)
-        text = f"gradient {_shape(grad)}" if first.grad is not None else ""
+        text = gettext("gradient {shape}").format(shape=_shape(grad)) if first.grad is not None else ""
         constraint = " constraint=false" if view == "both" or crossing else ""
         label = f' label="{text}"' if text else ""
         dot.body.append(f'\t{src} -> {dst} [color="{BACKWARD}" fontcolor="{BACKWARD}" dir=back{label}{constraint}]\n')
