@@ -158,7 +158,8 @@ def _chain(graph, node, out_edges: list, output_name: str) -> list[str]:
         if e.local is not None and user.grad is not None and not labels.is_tensor(user.grad):
             numbers.append(f"{fmt(user.grad)} · {fmt(e.local)}")
         else:
-            numbers.append(f"{_value(user.grad)} through {e.text or 'its VJP'}")
+            numbers.append(gettext("{grad} through {rule}").format(grad=_value(user.grad),
+                                                                    rule=e.text or gettext("its VJP")))
     if not symbols:
         return []
     return [f"{head} = " + " + ".join(symbols),
