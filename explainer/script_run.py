@@ -12,6 +12,7 @@ script that raises keeps what it recorded before.
 from __future__ import annotations
 from explainer.i18n import gettext
 
+import contextlib
 import runpy
 import sys
 import traceback
@@ -253,7 +254,8 @@ def run_script(script: Path, args: list[str], engine: str = "torch", max_graphs:
     else:
         undo = _patch_torch(log)
     try:
-        runpy.run_path(str(script), run_name="__main__")
+        with _blas_threads(engine):
+            runpy.run_path(str(script), run_name="__main__")
     except SystemExit as done:
         code = done.code
         log.exit_code = code if isinstance(code, int) else (0 if code is None else 1)
@@ -270,6 +272,16 @@ def run_script(script: Path, args: list[str], engine: str = "torch", max_graphs:
         sys.argv, sys.path[:] = saved_argv, saved_path
         sys.stdout.flush()
     return log
+
+
+def _blas_threads(engine: str):
+    """One BLAS thread for our numpy engine, as the training examples run it: on the tutorials'
+    small nets a second thread only adds hand-offs. torch keeps its own threading."""
+    if engine != "explainer":
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _print_user_traceback(error: BaseException, script: Path) -> None:

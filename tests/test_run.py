@@ -147,3 +147,19 @@ def test_engine_explainer_runs_the_tutorial_on_our_engine_with_torchs_text(cli, 
     assert "3 backward passes, 3 distinct graphs, 3 drawn" in run.err
     index = (tmp_path / "ours" / "index.html").read_text()
     assert "engine: explainer" in index and index.count("torch agrees with every gradient") == 3
+
+
+BLAS_THREADS = """import numpy as np  # noqa: F401  (loads numpy's BLAS)
+from threadpoolctl import threadpool_info
+print(max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"))
+"""
+
+
+def test_our_engine_runs_a_script_on_one_blas_thread_as_the_examples_do(cli, tmp_path):
+    _script(tmp_path, "threads.py", BLAS_THREADS)
+    plain = subprocess.run([sys.executable, "threads.py"], capture_output=True, text=True, cwd=tmp_path)
+    ours = cli("run", "threads.py", "--engine", "explainer", "-o", "ours")
+    theirs = cli("run", "threads.py", "--engine", "torch", "-o", "theirs")
+    assert ours.code == 0 and theirs.code == 0, ours.err + theirs.err
+    assert ours.out.strip() == "1"
+    assert theirs.out == plain.stdout   # under torch the script keeps numpy's own threading
