@@ -336,6 +336,30 @@ def test_no_user_facing_sentence_is_unmarked():
                      "translate it in the .po):\n" + "\n".join(bad))
 
 
+def marked_literals(source: str):
+    """(line, text) of every literal given to _(), gettext(), ngettext() or N_(), f-strings included."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and name_of(node.func) in MARKERS and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                yield node.lineno, first.value
+
+
+def test_every_marked_sentence_is_in_the_catalogue_even_inside_an_f_string():
+    """Babel's extractor does not look inside f-strings: `f"{_('at {where}')}"` was marked but never
+    extracted, so the gallery of `explainer run` stayed English. The AST sees every call."""
+    import gettext as gettext_module
+
+    with (ROOT / "explainer/locale/zh/LC_MESSAGES/explainer.mo").open("rb") as fh:
+        catalogue = gettext_module.GNUTranslations(fh)._catalog
+    known = {key if isinstance(key, str) else key[0] for key in catalogue}
+    missing = [f"{path}:{line}: {text!r}" for path, source in modules().items()
+               for line, text in marked_literals(source) if text not in known]
+    assert not missing, "marked but not in the catalogue (take _() out of the f-string):\n" + "\n".join(missing)
+    inside = list(marked_literals('x = f"{html.escape(_(\'at {where}\'))}"'))
+    assert inside == [(1, "at {where}")]   # the walk does reach into f-strings
+
+
 def test_which_errors_are_read():
     """Our errors are read, the imitations of torch's built-in ones are not."""
     errors = error_classes({path: ast.parse(text) for path, text in modules().items()})
@@ -481,3 +505,16 @@ def test_lstm_plots_and_notes_in_chinese(tmp_path):
     with i18n.using("en"):  # the same picture in English keeps its English words
         path = plots.sequence_prediction([0.0, 1.0, 0.0], [0.1, 0.9, 0.1], [0.8, 0.2], tmp_path / "en.svg")
     assert {"predicted next sample", "time step", "one step ahead", "sin(t), no noise"} <= set(svg_texts(path))
+
+
+def test_the_run_gallery_in_chinese(tmp_path):
+    (tmp_path / "tut.py").write_text("import torch\nx = torch.ones(2, 2, requires_grad=True)\n"
+                                     "out = ((x + 2) * (x + 2) * 3).mean()\nout.backward()\n")
+    proc = run(["run", "tut.py", "--lang", "zh", "-o", "gal"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "gal" / "index.html").read_text(encoding="utf-8")
+    for words in ("引擎：torch", "1. out.backward()，位于 tut.py:4", "逐步演示反向传播", "（点击查看大图）",
+                  "与 torch 核对（rtol 0.0001）：每个梯度都与 torch 一致"):
+        assert words in page, words
+    for english in ("engine:", "step through", "click for full size", "check against torch"):
+        assert english not in page, english

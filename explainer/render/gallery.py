@@ -64,30 +64,41 @@ def summary_line(log) -> str:
 
 
 def _section(record, pictures, steps: str, report) -> str:
+    # every _() outside the f-strings: Babel's extractor does not look inside an f-string
     verdict = (_("torch agrees with every gradient") if report.ok else
                _("{count} gradient(s) disagree with torch").format(count=len(report.mismatches)))
+    ok, mismatch = _("ok"), _("MISMATCH")
     rows = "".join(
         f"<tr class='{'ok' if row.ok else 'bad'}'><td>{html.escape(row.name)}</td>"
-        f"<td>{_shape(row.value)}</td><td>{row.error:.1e}</td><td>{_('ok') if row.ok else _('MISMATCH')}</td></tr>"
+        f"<td>{_shape(row.value)}</td><td>{row.error:.1e}</td><td>{ok if row.ok else mismatch}</td></tr>"
         for row in report.rows if row.kind == "input" or row.name == report.output)
-    images = "".join(f"<figure><a href='{html.escape(src)}'><img src='{html.escape(src)}' alt='{view} view'></a>"
-                     f"<figcaption>{html.escape(_('{view} (click for full size)').format(view=_(view)))}</figcaption>"
-                     "</figure>" for view, src in pictures)
-    calls = _(", called {n} times").format(n=record.calls) if record.calls > 1 else ""
-    return (f"<section id='graph-{record.number}'><h2>{record.number}. {html.escape(record.output)}.backward() "
-            f"{html.escape(_('at {where}').format(where=record.where))}{html.escape(calls)}</h2>"
-            f"<p><a href='{html.escape(steps)}'>{html.escape(_('step through the backward pass'))}</a> · "
+    images = "".join(_figure(view, src) for view, src in pictures)
+    heading = _heading(record) + (_(", called {n} times").format(n=record.calls) if record.calls > 1 else "")
+    step_through = _("step through the backward pass")
+    checked = _("check against torch (rtol {rtol:g}): {verdict}").format(rtol=report.rtol, verdict=verdict)
+    columns = "".join(f"<th>{html.escape(word)}</th>" for word in (_("node"), _("shape"), _("rel. err"), ""))
+    return (f"<section id='graph-{record.number}'><h2>{html.escape(heading)}</h2>"
+            f"<p><a href='{html.escape(steps)}'>{html.escape(step_through)}</a> · "
             f"<a href='graph-{record.number}-check.json'>check.json</a></p>{images}"
-            f"<h3>{html.escape(_('check against torch (rtol {rtol:g}): {verdict}').format(rtol=report.rtol, verdict=verdict))}</h3>"
-            f"<table><tr><th>{_('node')}</th><th>{_('shape')}</th><th>{_('rel. err')}</th><th></th></tr>{rows}</table>"
-            "</section>")
+            f"<h3>{html.escape(checked)}</h3><table><tr>{columns}</tr>{rows}</table></section>")
+
+
+def _heading(record) -> str:
+    """`1. out.backward() at tut.py:6`"""
+    return _("{number}. {output}.backward() at {where}").format(number=record.number, output=record.output,
+                                                                 where=record.where)
+
+
+def _figure(view: str, src: str) -> str:
+    caption = _("{view} (click for full size)").format(view=_(view))
+    return (f"<figure><a href='{html.escape(src)}'><img src='{html.escape(src)}' alt='{html.escape(_(view))}'></a>"
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
 def _failed_section(record) -> str:
-    return (f"<section id='graph-{record.number}'><h2>{record.number}. {html.escape(record.output)}.backward() "
-            f"{html.escape(_('at {where}').format(where=record.where))}</h2><p class='bad'>"
-            f"{html.escape(_('not drawn: {error}').format(error=record.error or ''))}</p>"
-            "</section>")
+    not_drawn = _("not drawn: {error}").format(error=record.error or "")
+    return (f"<section id='graph-{record.number}'><h2>{html.escape(_heading(record))}</h2>"
+            f"<p class='bad'>{html.escape(not_drawn)}</p></section>")
 
 
 def _shape(value) -> str:
@@ -105,13 +116,14 @@ def _page(log, sections) -> str:
     failure = ("<p class='bad'>" + html.escape(_("The script stopped: {failure}").format(failure=log.failure)) + "</p>"
                if log.failure else "")
     empty = "" if sections else "<p>" + html.escape(_("The script called no backward().")) + "</p>"
+    engine = _("engine: {engine}").format(engine=log.engine)
     return f"""<!doctype html>
 <html lang="{language()}"><head><meta charset="utf-8"><title>explainer run {html.escape(log.script.name)}</title>
 <style>body{{font-family:sans-serif,"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei";margin:2em;max-width:1200px}}img{{max-width:100%;border:1px solid #ddd}}
 figure{{margin:1em 0}}table{{border-collapse:collapse}}td,th{{padding:2px 8px;border-bottom:1px solid #eee;
 text-align:left}}.bad{{color:#b00}}section{{margin-bottom:3em}}</style></head><body>
 <h1>explainer run {html.escape(log.script.name)}</h1>
-<p>{html.escape(_("engine: {engine}").format(engine=log.engine))} · {html.escape(summary_line(log))}</p>{failure}{more}{empty}
+<p>{html.escape(engine)} · {html.escape(summary_line(log))}</p>{failure}{more}{empty}
 {''.join(sections)}
 </body></html>
 """
