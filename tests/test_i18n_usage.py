@@ -60,3 +60,14 @@ def test_an_unrecognised_click_message_keeps_its_english_detail():
     error.format_message = lambda: sentence(error)
     with i18n.using("zh"):
         assert sentence(error) == "Something click says in a new version."
+
+
+def test_the_command_list_in_chinese_is_whole_and_help_says_itself_in_chinese(tmp_path):
+    proc = run(["--help", "--lang", "zh"], tmp_path, COLUMNS="80")
+    assert proc.returncode == 0
+    assert "显示这条帮助并退出。" in proc.stdout and "Show this message" not in proc.stdout
+    assert "…" not in proc.stdout                      # no command's line cut short in 80 columns
+    rows = [line.strip("│ ").split(None, 1) for line in proc.stdout.splitlines() if line.startswith("│ ")]
+    described = {row[0]: row[1] for row in rows if len(row) == 2}
+    assert described["run"].startswith("运行你自己的脚本")    # one line, not a paragraph cut at its breaks
+    assert described["explain"] == "写出链式法则：输出到一个节点的每条路径、乘积及其和。"

@@ -84,7 +84,22 @@ def localize(group):
                 param.help = _(param.help)
         if not any(p.name == "lang" for p in command.params):
             command.params.append(lang_option())
+        command.get_help_option = _translated_help_option(command.get_help_option)
     return group
+
+
+HELP_OPTION = N_("Show this message and exit.")
+
+
+def _translated_help_option(make):
+    """click builds `--help` on demand, with its English help text: translate it as it is built."""
+    def get_help_option(ctx):
+        option = make(ctx)
+        if option is not None:
+            option.help = _(HELP_OPTION)
+        return option
+
+    return get_help_option
 
 
 def extract_cli(fileobj, keywords, comment_tags, options):

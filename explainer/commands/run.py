@@ -20,10 +20,12 @@ def run(
     max_graphs: int = typer.Option(5, "--max-graphs", help="Draw the first N distinct backward graphs; "
                                    "later ones are only counted."),
 ):
-    """Run your own script, as `python SCRIPT.py` would — it executes your Python code — and draw
-    every backward() it calls: forward and backward pictures, the check against torch and a
-    step-through page per distinct graph, in the -o folder's index.html. The script's output is its own; if it
-    fails you get its traceback and the gallery of what ran before.
+    """Run your own script and draw every backward() it calls, checked against torch.
+
+    It runs as `python SCRIPT.py` would: it executes your Python code. Each distinct graph gets
+    forward and backward pictures, the check against torch and a step-through page, in the -o
+    folder's index.html. The script's output is its own; if it fails you get its traceback and
+    the gallery of what ran before.
 
     Example:  explainer run tutorial.py --engine explainer -o run-out
     """
