@@ -351,3 +351,45 @@ def test_svg_matches_golden(name):
             pytest.skip(f"the golden SVGs were drawn by graphviz {drawn_by}, this is {dot_version()}")
     produced = SVG_CASES[name]()
     assert produced == golden(f"{name}.svg", produced)
+
+
+# -- hover text ----------------------------------------------------------------------------------
+
+XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
+
+
+def hover_texts(svg_text: str) -> dict[str, list[str]]:
+    """The tooltip of every node, edge and frame a browser shows on hover, by its kind."""
+    root = ET.fromstring(svg_text)
+    found: dict[str, list[str]] = {}
+    for g in root.iter("{http://www.w3.org/2000/svg}g"):
+        kind = g.get("class")
+        if kind in ("node", "edge", "cluster"):
+            links = [a.get(XLINK_TITLE) for a in g.iter("{http://www.w3.org/2000/svg}a")]
+            found.setdefault(kind, []).append(links[0] if links else None)
+    return found
+
+
+@needs_dot
+@pytest.mark.parametrize("make", ["expression", "network", "module view"])
+def test_hovering_shows_names_never_the_internal_ids(make):
+    """graphviz titles every node with its DOT id (n0, m3, cluster_2): a tooltip gives the name."""
+    from explainer import trace
+    from explainer.models import get_model
+
+    if make == "expression":
+        graph = j_abc()
+        text, expected = svg(graph, view="both"), {"a", "b", "c", "J", "u", "v"}
+    elif make == "network":   # its own names include g1, g2 (the output layer's sums)
+        graph = trace(get_model("neuron-paths").build()).graph
+        text, expected = svg(graph, view="both"), {"x1", "W1[1,1]", "g1", "out", "layer 1", "neuron 2"}
+    else:
+        graph = trace(get_model("mnist-mlp").build()).graph
+        text, expected = svg(graph, view="both", depth=1), {"fc1", "loss", "x → fc1"}
+    hovers = hover_texts(text)
+    shown = [t for kind in hovers.values() for t in kind]
+    assert None not in shown                                         # every node, edge and frame has one
+    names = {n.name for n in graph.nodes}
+    assert not [t for t in shown if re.fullmatch(r"(n|m|g|cluster_)\d+", t) and t not in names]
+    assert expected <= set(shown)
+    assert any(" → " in t for t in hovers["edge"])                      # an edge says what it joins

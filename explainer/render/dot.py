@@ -477,8 +477,15 @@ def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple
             attrs = _box_attrs(box)
         if unit in lit_units:
             attrs.update(color=HIGHLIGHT, penwidth="3")
+        attrs["tooltip"] = _unit_name(graph, layout, unit)   # hover text: the name, not the id n0
         placed.setdefault(cluster, []).append(f"\t{unit}{_attr_text(attrs)}\n")
     return placed
+
+
+def _unit_name(graph, layout: Layout, unit: str) -> str:
+    """What a drawn unit is called where people read it: a node's name, a box's title."""
+    box = layout.boxes.get(unit)
+    return group_parts(box.key)[-1] if box is not None else graph.nodes[int(unit[1:])].name
 
 
 def _drawn_edges(graph, layout: Layout):
@@ -511,6 +518,7 @@ def _add_edges(dot: graphviz.Digraph, graph, view: str, layout: Layout, lit_edge
     input (dir=back keeps the layout) and labelled with the local gradient."""
     body = dot.body  # lines written directly: graphviz's dot.edge() costs 10x the line itself
     for src, dst, members in _drawn_edges(graph, layout):
+        hover = f"{_unit_name(graph, layout, src)} → {_unit_name(graph, layout, dst)}"
         if len(members) == 1:
             flows, lit = graph.edges[members[0]].grad, members[0] in lit_edges
         else:
@@ -522,6 +530,7 @@ def _add_edges(dot: graphviz.Digraph, graph, view: str, layout: Layout, lit_edge
                 attrs.update(style="dotted", dir="none")
             if lit:
                 attrs.update(color=HIGHLIGHT, penwidth="3")
+            attrs["tooltip"] = hover
             body.append(f"\t{src} -> {dst}{_attr_text(attrs)}\n")
         if view in ("backward", "both") and flows:
             attrs = {"color": BACKWARD, "fontcolor": BACKWARD, "dir": "back"}
@@ -534,6 +543,7 @@ def _add_edges(dot: graphviz.Digraph, graph, view: str, layout: Layout, lit_edge
                     attrs[label_key] = _label([text])
             if lit:
                 attrs.update(color=HIGHLIGHT, penwidth="3")
+            attrs["tooltip"] = hover
             body.append(f"\t{src} -> {dst}{_attr_text(attrs)}\n")
 
 
@@ -599,7 +609,7 @@ def _add_clusters(dot: graphviz.Digraph, placed: dict[tuple, list]) -> None:
     for prefix in sorted(order, key=len, reverse=True):
         sub = graphviz.Digraph(name=names[prefix])
         sub.attr(label=_label([prefix[-1]]), style="rounded,dashed", color="#888888",
-                 fontcolor="#555555", fontsize="11", labeljust="l")
+                 fontcolor="#555555", fontsize="11", labeljust="l", tooltip=_label([prefix[-1]]))
         for child in children.get(prefix, []):
             sub.subgraph(built.pop(child))
         sub.body += placed.get(prefix, [])
@@ -635,13 +645,13 @@ def _attr_text(attrs: dict) -> str:
     """' [label=... key=value ...]' as graphviz writes it for node(name, **attrs); `attrs` is
     a fresh dict made for this one line (its label is taken out)."""
     label = attrs.pop("label", None)
-    xlabel = attrs.pop("xlabel", None)   # per-edge text like label: kept out of the style cache
+    own = [(k, attrs.pop(k)) for k in ("tooltip", "xlabel") if k in attrs]  # per-line text: kept out of the style cache
     key = tuple(attrs.items())
     style = _STYLE_TEXTS.get(key)
     if style is None:
         style = _STYLE_TEXTS[key] = " ".join(f"{k}={_quote(attrs[k])}" for k in sorted(attrs))
-    if xlabel is not None:  # 'xlabel' sorts after every other key used here
-        style = f"{style} xlabel={_quote(xlabel)}" if style else f"xlabel={_quote(xlabel)}"
+    for k, text in own:
+        style = f"{style} {k}={_quote(text)}" if style else f"{k}={_quote(text)}"
     if label is None:
         return f" [{style}]" if style else ""
     text = label if isinstance(label, _Html) else _quote(label)

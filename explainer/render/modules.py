@@ -97,7 +97,8 @@ def to_dot(graph, view: str = "both", depth: int = 1, rankdir: str = "TB",
     _write_clusters(dot, lines, bool(folds))
     for (src, dst), members in edges.items():
         crossing = folds and folds.get(src, 0) != folds.get(dst, 0)
-        _write_edge(dot, graph, src, dst, members, view, crossing)
+        hover = _tooltip(f"{_unit_name(units[src])} → {_unit_name(units[dst])}")
+        _write_edge(dot, graph, src, dst, members, view, crossing, hover)
     return dot
 
 
@@ -245,10 +246,10 @@ def _write_clusters(dot, lines: dict, folded: bool) -> None:
             counter[0] += 1
             sub = graphviz.Digraph(name=f"cluster_{counter[0]}")
             if folded and len(path) == 1:
-                sub.attr(style="invis", label="")
+                sub.attr(style="invis", label="", tooltip=" ")
             else:
                 sub.attr(label=html.escape(part[0]), style="rounded,dashed", color="#888888",
-                         fontcolor="#555555", fontsize="12", labeljust="l")
+                         fontcolor="#555555", fontsize="12", labeljust="l", tooltip=part[0])
             build(sub, path, grand)
             sub.body += lines.get(path, [])
             parent.subgraph(sub)
@@ -290,7 +291,17 @@ def _unit_attrs(graph, unit: Unit, view: str, is_output: bool) -> str:
         else:
             style = 'shape=ellipse style=filled fillcolor="#ffffff" color="#999999"'
     periphery = " peripheries=2" if is_output else ""
-    return f"[label={_html_label(label)} {style}{periphery}]"
+    return f"[label={_html_label(label)} {style}{periphery} tooltip={_tooltip(_unit_name(unit))}]"
+
+
+def _unit_name(unit: Unit) -> str:
+    """What a person calls the unit: the module's path (or type), else the node's name."""
+    return (unit.call.path or unit.call.kind) if unit.call is not None else unit.nodes[0].name
+
+
+def _tooltip(text: str) -> str:
+    """Hover text for graphviz (which would otherwise show its own id, m0 or n12)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _box_label(graph, unit: Unit, view: str) -> str:
@@ -469,11 +480,11 @@ def _node_label(graph, node, view: str, repeats: int = 1) -> str:
     return "<BR/>".join(rows)
 
 
-def _write_edge(dot, graph, src: str, dst: str, members: list, view: str, crossing: bool) -> None:
+def _write_edge(dot, graph, src: str, dst: str, members: list, view: str, crossing: bool, hover: str) -> None:
     flows = any(e.grad for e in members)
     first = graph.nodes[members[0].src]
     shape = _shape(first.shape) if first.shape is not None else ""
-    extra = ' constraint=false' if crossing else ''
+    extra = (' constraint=false' if crossing else '') + f" tooltip={hover}"
     if view in ("forward", "both") or not flows:
         color = FORWARD if flows else CONSTANT
         label = f' label="{shape}"' if view == "forward" and shape else ""
@@ -481,6 +492,6 @@ def _write_edge(dot, graph, src: str, dst: str, members: list, view: str, crossi
     if view in ("backward", "both") and flows:
         grad = getattr(first.grad, "shape", None)
         text = gettext("gradient {shape}").format(shape=_shape(grad)) if first.grad is not None else ""
-        constraint = " constraint=false" if view == "both" or crossing else ""
+        constraint = (" constraint=false" if view == "both" or crossing else "") + f" tooltip={hover}"
         label = f' label="{text}"' if text else ""
         dot.body.append(f'\t{src} -> {dst} [color="{BACKWARD}" fontcolor="{BACKWARD}" dir=back{label}{constraint}]\n')
