@@ -133,15 +133,15 @@ def require_scalar_output(graph: Graph, python: bool = False) -> None:
     The sentence names the command line's --grad-output, or trace()'s grad_output= (`python`)."""
     out = graph.output_node
     shape = getattr(out.value, "shape", ())
-    if shape and int(np.prod(shape)) != 1:
+    size = int(np.prod(shape)) if shape else 1
+    if size != 1:
         from .errors import ExplainerError
 
-        if python:
-            raise ExplainerError(_("{NON_SCALAR}: {out_name} has shape {list_shape}; trace it with the gradient to start from, one number per element: trace(…, grad_output=[{ones}]) (torch: {out_name}.backward(v))").format(
-                NON_SCALAR=NON_SCALAR, out_name=out.name, list_shape=list(shape),
-                ones=", ".join(["1"] * min(int(np.prod(shape)), 3)) + (", …" if int(np.prod(shape)) > 3 else "")))
-        raise ExplainerError(
-            _("{NON_SCALAR}: {out_name} has shape {list_shape}; give the gradient to start from, one number per element, e.g. --grad-output \"[{prod_shape}{shape_else}]\" (torch: {out_name}.backward(v))").format(NON_SCALAR=NON_SCALAR, out_name=out.name, list_shape=list(shape), prod_shape=", ".join(["1"] * min(int(np.prod(shape)), 3)), shape_else=", …" if int(np.prod(shape)) > 3 else ""))
+        sentence = (_("{NON_SCALAR}: {out_name} has shape {list_shape}; trace it with the gradient to start from, one number per element: trace(…, grad_output=[{ones}]) (torch: {out_name}.backward(v))")
+                    if python else
+                    _("{NON_SCALAR}: {out_name} has shape {list_shape}; give the gradient to start from, one number per element, e.g. --grad-output \"[{ones}]\" (torch: {out_name}.backward(v))"))
+        ones = ", ".join(["1"] * min(size, 3)) + (", …" if size > 3 else "")
+        raise ExplainerError(sentence.format(NON_SCALAR=NON_SCALAR, out_name=out.name, list_shape=list(shape), ones=ones))
 
 
 def check(graph: Graph, rtol: float = 1e-9) -> CheckReport:

@@ -477,7 +477,7 @@ def _place_nodes(graph, view: str, layout: Layout, lit_units: set) -> dict[tuple
             attrs = _box_attrs(box)
         if unit in lit_units:
             attrs.update(color=HIGHLIGHT, penwidth="3")
-        attrs["tooltip"] = _unit_name(graph, layout, unit)   # hover text: the name, not the id n0
+        attrs["tooltip"] = _label([_unit_name(graph, layout, unit)])   # hover text: the name, not the id n0
         placed.setdefault(cluster, []).append(f"\t{unit}{_attr_text(attrs)}\n")
     return placed
 
@@ -518,7 +518,7 @@ def _add_edges(dot: graphviz.Digraph, graph, view: str, layout: Layout, lit_edge
     input (dir=back keeps the layout) and labelled with the local gradient."""
     body = dot.body  # lines written directly: graphviz's dot.edge() costs 10x the line itself
     for src, dst, members in _drawn_edges(graph, layout):
-        hover = f"{_unit_name(graph, layout, src)} → {_unit_name(graph, layout, dst)}"
+        hover = _label([f"{_unit_name(graph, layout, src)} → {_unit_name(graph, layout, dst)}"])
         if len(members) == 1:
             flows, lit = graph.edges[members[0]].grad, members[0] in lit_edges
         else:

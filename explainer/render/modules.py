@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 import graphviz
 import numpy as np
 
-from ..i18n import _, font_family, gettext, language, ngettext
+from ..i18n import _, gettext, language, ngettext
 from ..scopes import calls_of
 from . import labels
+from .dot import CJK_FONT, FONT, _label, _quote
 
-FONT = "Helvetica"
 FORWARD, BACKWARD, CONSTANT = "#333333", "#d62728", "#999999"
 RANKDIRS = ("TB", "LR")
 MAX_ASPECT = 3.0
@@ -81,7 +81,7 @@ def to_dot(graph, view: str = "both", depth: int = 1, rankdir: str = "TB",
     units, unit_of = _units(graph, depth)
     edges = _edges(graph, unit_of)
     dot = graphviz.Digraph(name="explainer")
-    font = FONT if language() == "en" else font_family()   # Chinese labels: a CJK font after Helvetica
+    font = FONT if language() == "en" else CJK_FONT   # Chinese labels: a CJK font after Helvetica
     dot.body.append(f'\tgraph [fontname="{font}" nodesep="0.3" rankdir={rankdir} ranksep="0.35"]\n')
     dot.body.append(f'\tnode [fontname="{font}" fontsize="12" margin="0.12,0.06"]\n')
     dot.body.append(f'\tedge [fontname="{font}" fontsize="11"]\n')
@@ -300,8 +300,9 @@ def _unit_name(unit: Unit) -> str:
 
 
 def _tooltip(text: str) -> str:
-    """Hover text for graphviz (which would otherwise show its own id, m0 or n12)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Hover text for graphviz (which would otherwise show its own id, m0 or n12), quoted as the
+    ops view quotes its own."""
+    return _quote(_label([text]))
 
 
 def _box_label(graph, unit: Unit, view: str) -> str:
