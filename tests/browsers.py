@@ -1,6 +1,7 @@
 """Headless chromium for the browser tests: Debian's, driven by Playwright (never `playwright
 install`). The `browser` and `watched` fixtures live in conftest.py; a test module marks itself
-with `pytestmark = needs_browser` (or a test with `@browser_test`)."""
+with `pytestmark = needs_browser` (or a test with `@browser_test`), and `needs_dot` where
+dot draws the page."""
 from __future__ import annotations
 
 import importlib.util
@@ -18,8 +19,10 @@ needs_browser = [
     pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
                        reason="playwright is not installed (make browser)"),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"chromium is not at {CHROMIUM} (make browser)"),
-    pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed"),
 ]
+# pages drawn with graphviz's dot (the step-through page, the docs site); the interactive page lays
+# itself out in the browser and needs no dot
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz's dot is not installed")
 
 
 def browser_test(fn):

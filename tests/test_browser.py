@@ -11,10 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from browsers import Watched, needs_browser
+from browsers import Watched, needs_browser, needs_dot
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = needs_browser
+pytestmark = [*needs_browser, needs_dot]
 
 
 # ---------------------------------------------------------------------------------------------

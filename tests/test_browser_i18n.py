@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from browsers import needs_browser
+from browsers import needs_browser, needs_dot
 from test_browser import ROOT, STATE
 
-pytestmark = needs_browser
+pytestmark = [*needs_browser, needs_dot]
 
 # Draw each character on a canvas in the font the page uses for it, and a character no font has
 # (U+E000, private use): a character that looks exactly like that one is a tofu box. Distinct

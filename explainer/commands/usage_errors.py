@@ -39,7 +39,8 @@ KINDS = {"option": N_("option"), "argument": N_("argument"), "parameter": N_("pa
 
 
 def sentence(error) -> str:
-    """The error as one sentence in the language in force (the English of click when it is 'en')."""
+    """The error as one sentence in the language in force (install() asks for it only in a language
+    other than English; an English run keeps click's own words)."""
     kind = type(error).__name__
     message = str(getattr(error, "message", "") or "")
     if kind == "NoSuchOption":
