@@ -8,11 +8,10 @@ only make sense on arrays. Each `vjp(g, xs, out, needs=…, **attrs)` returns on
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from .backends import NUMPY
 from .conv import (conv2d_forward, conv2d_torch, conv2d_vjp, conv_transpose2d_forward,
-                   conv_transpose2d_torch, conv_transpose2d_vjp)
+                   conv_transpose2d_torch, conv_transpose2d_vjp, pad, pair, windows)
 from ..i18n import N_
 from .registry import Op, Sample, register
 
@@ -458,28 +457,6 @@ _op("dropout", 1, "dropout", lambda m, x, mask, p=0.5: x * mask,
 
 # -- convolution and pooling ---------------------------------------------------------------------
 
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
-def _windows(x, kernel, stride):
-    """A (N, C, OH, OW, KH, KW) view of every kernel-sized window of x: im2col without copying."""
-    n, c, h, w = x.shape
-    kh, kw = kernel
-    sh, sw = stride
-    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
-    s = x.strides
-    return as_strided(x, (n, c, oh, ow, kh, kw),
-                      (s[0], s[1], s[2] * sh, s[3] * sw, s[2], s[3]), writeable=False)
-
-
-def _pad(x, padding, value=0.0):
-    ph, pw = padding
-    if not ph and not pw:
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
-
-
 def _scatter_windows(gcols, x_shape, kernel, stride, padding):
     """col2im: add each window's gradient back onto the (padded) input, one kernel offset at a time."""
     n, c, h, w = x_shape
@@ -513,10 +490,10 @@ _op("conv_transpose2d", 3, "conv ᵀ", conv_transpose2d_forward, conv_transpose2
 
 
 def _pool_windows(x, kernel_size, stride, padding):
-    kernel = _pair(kernel_size)
-    stride = _pair(stride if stride else kernel_size)
-    padded = _pad(x, _pair(padding), -np.inf)
-    cols = _windows(padded, kernel, stride)
+    kernel = pair(kernel_size)
+    stride = pair(stride if stride else kernel_size)
+    padded = pad(x, pair(padding), -np.inf)
+    cols = windows(padded, kernel, stride)
     flat = cols.reshape(cols.shape[:4] + (-1,))                  # copies: one row per window
     return flat, kernel, stride
 
@@ -533,7 +510,7 @@ def _max_pool_vjp(g, xs, out, needs=ALL, kernel_size=2, stride=None, padding=0):
     gcols = np.zeros(flat.shape, dtype=g.dtype)
     np.put_along_axis(gcols, first_max[..., None], g[..., None], axis=-1)
     gcols = gcols.reshape(flat.shape[:4] + kernel)
-    return (_scatter_windows(gcols, x.shape, kernel, stride, _pair(padding)),)
+    return (_scatter_windows(gcols, x.shape, kernel, stride, pair(padding)),)
 
 
 _op("max_pool2d", 1, "max pool", _max_pool_forward, _max_pool_vjp,
