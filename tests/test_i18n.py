@@ -218,10 +218,10 @@ def test_using_switches_and_restores():
 # The CLI in Chinese (subprocesses, as a learner types it)
 
 
-def run(args, cwd, **env):
+def run(args, cwd, timeout: float = 120, **env):
     environ = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", **env}
     return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,
-                          text=True, env=environ, timeout=120)
+                          text=True, env=environ, timeout=timeout)
 
 
 def svg_lines(path):

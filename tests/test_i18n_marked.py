@@ -17,14 +17,12 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
-import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from test_i18n import run as cli_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -443,10 +441,7 @@ def test_what_counts_as_english(text, is_english):
 # Seen from the CLI: the sentences this scan made translatable reach a Chinese user in Chinese
 
 
-def run(args, cwd, **env):
-    environ = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", **env}
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=cwd, capture_output=True,
-                          text=True, env=environ, timeout=300)
+run = functools.partial(cli_run, timeout=300)   # training runs may take longer than the default
 
 
 def svg_texts(path: Path) -> list[str]:
